@@ -1,0 +1,26 @@
+use crate::{FeeStandard, ImplementationMode};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The public implementation declaration (公开实施声明, 办法 三（二）2): how the
+/// patent may be implemented and at what price.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub modes: BTreeSet<ImplementationMode>,
+    /// The source's own wording of the modes, verbatim.
+    pub modes_text: Option<String>,
+    /// Set when `modes_text` held wording that could not be mapped.
+    pub modes_unparsed: bool,
+    pub fee: FeeStandard,
+    /// The day the declaration was announced on the platform.
+    pub announced_on: Option<NaiveDate>,
+}
+
+impl Declaration {
+    /// True when the source declared nothing about modes or fee, as for
+    /// patents taken from publication data alone.
+    pub fn is_undeclared(&self) -> bool {
+        self.modes.is_empty() && self.modes_text.is_none() && self.fee == FeeStandard::default()
+    }
+}

@@ -1,0 +1,12 @@
+//! The rules of the Zhejiang 办法 over time: working days, withdrawal, the
+//! six-month rule for terms, searchability, and the append-only history.
+
+mod calendar;
+mod event;
+mod lifecycle;
+mod terms_refusal;
+
+pub use calendar::WorkCalendar;
+pub use event::LifecycleEvent;
+pub use lifecycle::{withdrawal_effective_on, Lifecycle, WITHDRAWAL_WORKING_DAYS};
+pub use terms_refusal::TermsRefusal;

@@ -1,0 +1,75 @@
+use crate::{Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What one write brings to the store: everything in it is written in one
+/// transaction, or nothing is.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub listings: Vec<Listing>,
+    pub profiles: Vec<DemandProfile>,
+}
+
+/// How a batch changed one table. A record equal to the stored one (ignoring
+/// timestamps) counts as unchanged and is not written again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertCounts {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BatchCounts {
+    pub listings: UpsertCounts,
+    pub profiles: UpsertCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StoreCounts {
+    pub listings: usize,
+    pub profiles: usize,
+    pub events: usize,
+}
+
+/// One version of a listing's declaration, as kept in its append-only history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeclarationVersion {
+    /// 1 for the first declaration seen, then one more per change.
+    pub version: u32,
+    pub declaration: Declaration,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The storage contract. SQLite implements it now; a server database can
+/// implement it later without touching importers or callers.
+pub trait Store {
+    /// Writes a batch in one transaction. Records are upserted by id. A
+    /// listing whose declaration differs from the stored one gets a new
+    /// declaration version; history is never rewritten.
+    fn write_batch(&mut self, batch: &Batch) -> crate::Result<BatchCounts>;
+
+    fn listing(&self, id: &str) -> crate::Result<Option<Listing>>;
+
+    fn profile(&self, id: &str) -> crate::Result<Option<DemandProfile>>;
+
+    /// All listings, in id order.
+    fn listings(&self) -> crate::Result<Vec<Listing>>;
+
+    /// All demand profiles, in id order.
+    fn profiles(&self) -> crate::Result<Vec<DemandProfile>>;
+
+    /// The listing's lifecycle: its first announcement and its events in
+    /// recording order. Fails with `NotFound` for an unknown listing.
+    fn lifecycle(&self, listing_id: &str) -> crate::Result<Lifecycle>;
+
+    /// Appends an event to a listing's history. A `TermsChanged` event also
+    /// replaces the listing's current declaration and adds a declaration
+    /// version, in the same transaction.
+    fn append_event(&mut self, listing_id: &str, event: &LifecycleEvent) -> crate::Result<()>;
+
+    /// Every declaration the listing has had, oldest first.
+    fn declaration_history(&self, listing_id: &str) -> crate::Result<Vec<DeclarationVersion>>;
+
+    fn counts(&self) -> crate::Result<StoreCounts>;
+}
