@@ -15,7 +15,8 @@ pub struct Listing {
     /// Where the record came from (`bdci2022`, `techmarket-offer`, `cnipa-export` …).
     pub source: String,
     pub patent: Patent,
-    pub holder: Holder,
+    /// The patentee or applicant; `None` where the source does not say.
+    pub holder: Option<Holder>,
     pub declaration: Declaration,
     /// Source fields with no place in the model (maturity, industry, sector,
     /// topic_label, legal status …), kept verbatim.
