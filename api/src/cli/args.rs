@@ -1,0 +1,111 @@
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// patmatch matches patents listed for public implementation (专利公开实施)
+/// to enterprise technology demands.
+///
+/// Settings are layered: built-in defaults, then the config file, then
+/// environment variables, then flags; each later layer wins.
+#[derive(Debug, Parser)]
+#[command(name = "patmatch", version, propagate_version = true)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Directory holding the store (patmatch.db) and the indexes.
+    /// Default: `data_dir` from the config file, else ./data.
+    #[arg(long, global = true, env = "PATMATCH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// TOML config file with keys `data_dir`, `model_dir` and `log`.
+    /// Default: ./patmatch.toml when it exists.
+    #[arg(long, global = true, env = "PATMATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Directory of the embedding model, shared by every data dir.
+    /// Default: `model_dir` from the config file, else ~/.cache/patmatch/models.
+    #[arg(long, global = true, env = "PATMATCH_MODEL_DIR", value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+
+    /// Log filter in tracing's syntax, e.g. `info` or `corpus=debug`.
+    /// RUST_LOG is used when this is not given; the default is `warn`.
+    #[arg(long, global = true, env = "PATMATCH_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+
+    /// Log more: -v for info, -vv for debug, -vvv for trace. Ignored when
+    /// --log is given.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import listings, platform exports or demands into the store.
+    ///
+    /// The kind of each file is told from its fields: the shared corpus
+    /// JSONL (patents and offers), a platform export with Chinese column
+    /// names (JSONL or CSV), or enterprise demands. Bad records are reported
+    /// as file:line, field and reason, and the rest are imported in one
+    /// transaction. Importing the same file again changes nothing.
+    Import(ImportArgs),
+    /// Look at listings in the store.
+    Listings {
+        #[command(subcommand)]
+        command: ListingsCommand,
+    },
+    /// Look at demand profiles in the store.
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ImportArgs {
+    /// Files to import (JSONL, or CSV for platform exports).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Read every file as this kind instead of detecting it.
+    #[arg(long, value_parser = ["listings", "platform-export", "demands"])]
+    pub kind: Option<String>,
+
+    /// Abort the whole import, writing nothing, if any record is bad.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print the import report as JSON on stdout instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListingsCommand {
+    /// Show one listing: patent, holder, declaration, lifecycle and history.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Show one demand profile.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ShowArgs {
+    /// The record id, e.g. offer-5d14c1b2fe or dem-3621ff01a6.
+    pub id: String,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The day to judge searchability on (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<chrono::NaiveDate>,
+}
