@@ -20,7 +20,11 @@ pub enum Error {
     },
 
     /// The official calendar does not cover a date we need to count across.
-    #[error("the official holiday calendar has no data for {year}, so working days cannot be counted")]
+    #[error(
+        "the official holiday calendar covers {} to {} only, so working days in {year} past that cannot be counted",
+        crate::WorkCalendar::FIRST_COVERED_DAY,
+        crate::WorkCalendar::LAST_COVERED_DAY
+    )]
     CalendarUncovered { year: i32 },
 
     /// A change of terms that the 办法 does not allow.

@@ -36,7 +36,7 @@ pub use fee::{FeeStandard, PaymentMethod, YuanRange};
 pub use holder::{Holder, HolderKind};
 pub use import::{import_files, ImportOptions, ImportProgress, ImportReport, Rejection, SourceKind};
 pub use lifecycle::{
-    withdrawal_effective_on, Lifecycle, LifecycleEvent, TermsRefusal, WorkCalendar,
+    withdrawal_effective_on, Lifecycle, LifecycleEvent, TermsRefusal, Withdrawal, WorkCalendar,
     WITHDRAWAL_WORKING_DAYS,
 };
 pub use listing::Listing;

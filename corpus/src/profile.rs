@@ -17,7 +17,7 @@ pub struct DemandProfile {
     pub title: String,
     pub text: String,
     pub keywords: Vec<String>,
-    /// Preferred IPC prefixes, e.g. `G06F` or `H04L 9/`.
+    /// Preferred IPC prefixes, e.g. `G06F` or `H04L 9`.
     pub ipc_prefixes: Vec<IpcCode>,
     pub acceptable_modes: BTreeSet<ImplementationMode>,
     /// The source's own wording of the modes, verbatim.

@@ -1,6 +1,13 @@
 //! Reading source files into listings and demand profiles, and writing them.
 
+mod collector;
+mod demand_record;
+mod detect;
+mod export_record;
+mod fields;
 mod importer;
+mod line_reader;
+mod listing_record;
 mod rejection;
 mod source_kind;
 

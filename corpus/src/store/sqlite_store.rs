@@ -1,4 +1,10 @@
-use crate::{Batch, BatchCounts, DeclarationVersion, DemandProfile, Lifecycle, LifecycleEvent, Listing, Store, StoreCounts};
+use super::{codec, schema};
+use crate::{
+    Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, Lifecycle,
+    LifecycleEvent, Listing, Store, StoreCounts, UpsertCounts,
+};
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -22,43 +28,491 @@ impl StoreConfig {
 
 /// The embedded store: one SQLite file in WAL mode, schema created and
 /// migrated on open.
+///
+/// The store guards *integrity*: ids are present, history (declaration
+/// versions and lifecycle events) is append-only, events belong to a known
+/// listing, a batch is all-or-nothing. [`Store::append_event`] also applies
+/// the 办法's rules through [`Lifecycle::record`], inside its transaction, so
+/// no history that breaks them can be written.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: rusqlite::Connection,
+    conn: Connection,
 }
 
+/// Enough for every statement below to stay prepared across a batch.
+const STATEMENT_CACHE_CAPACITY: usize = 32;
+
 impl SqliteStore {
+    /// The schema version this program writes; a file with a higher one is
+    /// refused by [`SqliteStore::open`].
+    pub const SCHEMA_VERSION: u32 = schema::SCHEMA_VERSION;
+
+    /// Opens the store at `config.path`, creating the file and its directory
+    /// if missing and migrating the schema to [`Self::SCHEMA_VERSION`].
     pub fn open(config: &StoreConfig) -> crate::Result<Self> {
-        todo!("H3 {config:?}")
+        let path = &config.path;
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)
+            .map_err(|e| Error::Store(format!("{}: cannot open: {e}", path.display())))?;
+        conn.busy_timeout(config.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+
+        // Checked before any pragma that writes to the file, so that a newer
+        // program's database is left exactly as it was.
+        schema::ensure_not_newer(&conn, path)?;
+
+        // WAL lets readers (search, the API) run while an import writes.
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Store(format!(
+                "{}: cannot switch to WAL journal mode (got {mode:?}); \
+                 is the file on a filesystem without shared memory?",
+                path.display()
+            )));
+        }
+        // NORMAL is durable enough in WAL mode: a power cut may lose the last
+        // commits, never corrupt the file.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+
+        schema::migrate(&mut conn, path)?;
+        Ok(Self { conn })
+    }
+
+    /// Fails with `NotFound` unless the listing exists.
+    fn require_listing(conn: &Connection, id: &str) -> crate::Result<()> {
+        let found = conn
+            .prepare_cached("SELECT 1 FROM listings WHERE id = ?1")?
+            .exists([id])?;
+        if found {
+            Ok(())
+        } else {
+            Err(not_found_listing(id))
+        }
     }
 }
 
 impl Store for SqliteStore {
     fn write_batch(&mut self, batch: &Batch) -> crate::Result<BatchCounts> {
-        todo!("{batch:?}")
+        let now = codec::timestamp(Utc::now());
+        // IMMEDIATE: the batch reads then writes, and a deferred transaction
+        // that must upgrade its lock can fail at once instead of waiting.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut counts = BatchCounts::default();
+        for listing in &batch.listings {
+            let outcome = upsert_listing(&tx, listing, &now)
+                .map_err(|e| in_record("listing", &listing.id, e))?;
+            outcome.count(&mut counts.listings);
+        }
+        for profile in &batch.profiles {
+            let outcome = upsert_profile(&tx, profile, &now)
+                .map_err(|e| in_record("profile", &profile.id, e))?;
+            outcome.count(&mut counts.profiles);
+        }
+        tx.commit()?;
+        Ok(counts)
     }
+
     fn listing(&self, id: &str) -> crate::Result<Option<Listing>> {
-        todo!("{id}")
+        let content: Option<String> = self
+            .conn
+            .prepare_cached("SELECT listing FROM listings WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        content
+            .map(|content| codec::decode("listing", id, &content))
+            .transpose()
     }
+
     fn profile(&self, id: &str) -> crate::Result<Option<DemandProfile>> {
-        todo!("{id}")
+        let row: Option<(String, String, String)> = self
+            .conn
+            .prepare_cached("SELECT profile, created_at, updated_at FROM profiles WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        row.map(|(content, created, updated)| {
+            codec::profile_from_parts(id, &content, &created, &updated)
+        })
+        .transpose()
     }
+
     fn listings(&self) -> crate::Result<Vec<Listing>> {
-        todo!()
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, listing FROM listings ORDER BY id")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut listings = Vec::new();
+        for row in rows {
+            let (id, content) = row?;
+            listings.push(codec::decode("listing", &id, &content)?);
+        }
+        Ok(listings)
     }
+
     fn profiles(&self) -> crate::Result<Vec<DemandProfile>> {
-        todo!()
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, profile, created_at, updated_at FROM profiles ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut profiles = Vec::new();
+        for row in rows {
+            let (id, content, created, updated) = row?;
+            profiles.push(codec::profile_from_parts(
+                &id, &content, &created, &updated,
+            )?);
+        }
+        Ok(profiles)
     }
+
     fn lifecycle(&self, listing_id: &str) -> crate::Result<Lifecycle> {
-        todo!("{listing_id}")
+        // One read transaction, so the declaration and the events come from
+        // the same snapshot even while another connection writes.
+        let tx = self.conn.unchecked_transaction()?;
+        Ok(load_lifecycle(&tx, listing_id)?.0)
     }
+
+    /// Checks the event against the listing's history with
+    /// [`Lifecycle::record`] and writes it, in one write transaction, so two
+    /// writers cannot both pass the check on the same old history. A
+    /// `TermsChanged` event also becomes the listing's current declaration
+    /// and its next declaration version.
     fn append_event(&mut self, listing_id: &str, event: &LifecycleEvent) -> crate::Result<()> {
-        todo!("{listing_id} {event:?}")
+        let now = codec::timestamp(Utc::now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (mut lifecycle, first) = load_lifecycle(&tx, listing_id)?;
+        lifecycle.record(event.clone(), &first.unwrap_or_default())?;
+        let content: Option<String> = tx
+            .prepare_cached("SELECT listing FROM listings WHERE id = ?1")?
+            .query_row([listing_id], |row| row.get(0))
+            .optional()?;
+        let content = content.ok_or_else(|| not_found_listing(listing_id))?;
+
+        // The type column mirrors the JSON tag, so the two cannot disagree.
+        let json = serde_json::to_value(event)?;
+        let kind = json
+            .get("type")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| Error::Store("lifecycle event serialised without a type tag".into()))?;
+        tx.prepare_cached(
+            "INSERT INTO events (listing_id, type, on_date, event, recorded_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            listing_id,
+            kind,
+            event.on().to_string(),
+            serde_json::to_string(&json)?,
+            now
+        ])?;
+
+        if let LifecycleEvent::TermsChanged { declaration, .. } = event {
+            let mut listing: Listing = codec::decode("listing", listing_id, &content)?;
+            listing.declaration = declaration.clone();
+            let content = codec::listing_content(&listing)?;
+            let hash = codec::content_hash(&content);
+            update_listing(&tx, &listing, &content, &hash, &now)?;
+            let next = latest_declaration(&tx, listing_id)?.map_or(1, |(version, _)| version + 1);
+            insert_declaration(&tx, listing_id, next, declaration, &now)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
+
+    /// Fails with `NotFound` for an unknown listing; a known one always has
+    /// at least its first version.
     fn declaration_history(&self, listing_id: &str) -> crate::Result<Vec<DeclarationVersion>> {
-        todo!("{listing_id}")
+        let tx = self.conn.unchecked_transaction()?;
+        Self::require_listing(&tx, listing_id)?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT version, declaration, recorded_at FROM declarations \
+             WHERE listing_id = ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([listing_id], |row| {
+            Ok((
+                row.get::<_, u32>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut history = Vec::new();
+        for row in rows {
+            let (version, content, recorded_at) = row?;
+            history.push(DeclarationVersion {
+                version,
+                declaration: codec::decode("declaration of listing", listing_id, &content)?,
+                recorded_at: codec::parse_timestamp(&recorded_at)?,
+            });
+        }
+        Ok(history)
     }
+
     fn counts(&self) -> crate::Result<StoreCounts> {
-        todo!("{:?}", self.conn)
+        let (listings, profiles, events): (i64, i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM listings), \
+                    (SELECT count(*) FROM profiles), \
+                    (SELECT count(*) FROM events)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        // count(*) is never negative.
+        let size = |n: i64| usize::try_from(n).unwrap_or_default();
+        Ok(StoreCounts {
+            listings: size(listings),
+            profiles: size(profiles),
+            events: size(events),
+        })
     }
+}
+
+/// What an upsert did to one record.
+enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+impl Upsert {
+    fn count(self, counts: &mut UpsertCounts) {
+        match self {
+            Self::Inserted => counts.inserted += 1,
+            Self::Updated => counts.updated += 1,
+            Self::Unchanged => counts.unchanged += 1,
+        }
+    }
+}
+
+fn upsert_listing(conn: &Connection, listing: &Listing, now: &str) -> crate::Result<Upsert> {
+    let content = codec::listing_content(listing)?;
+    let hash = codec::content_hash(&content);
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT content_hash FROM listings WHERE id = ?1")?
+        .query_row([&listing.id], |row| row.get(0))
+        .optional()?;
+    match stored {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO listings (id, source, listing, content_hash, title, holder_name, \
+                 application_number, publication_number, kind, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            )?
+            .execute(params![
+                listing.id,
+                listing.source,
+                content,
+                hash,
+                listing.patent.title,
+                listing.holder.as_ref().map(|h| h.name.as_str()),
+                listing
+                    .patent
+                    .application_number
+                    .as_ref()
+                    .map(|n| n.as_str()),
+                listing
+                    .patent
+                    .publication_number
+                    .as_ref()
+                    .map(|n| n.as_str()),
+                listing.patent.kind.as_str(),
+                now,
+            ])?;
+            insert_declaration(conn, &listing.id, 1, &listing.declaration, now)?;
+            Ok(Upsert::Inserted)
+        }
+        Some(stored) if stored == hash => Ok(Upsert::Unchanged),
+        Some(_) => {
+            update_listing(conn, listing, &content, &hash, now)?;
+            // Only a change of terms is history; a corrected title is not.
+            let next = match latest_declaration(conn, &listing.id)? {
+                Some((_, current)) if current == listing.declaration => None,
+                Some((version, _)) => Some(version + 1),
+                None => Some(1),
+            };
+            if let Some(version) = next {
+                insert_declaration(conn, &listing.id, version, &listing.declaration, now)?;
+            }
+            Ok(Upsert::Updated)
+        }
+    }
+}
+
+/// Replaces a stored listing's content and the columns derived from it.
+fn update_listing(
+    conn: &Connection,
+    listing: &Listing,
+    content: &str,
+    hash: &str,
+    now: &str,
+) -> crate::Result<()> {
+    conn.prepare_cached(
+        "UPDATE listings SET source = ?2, listing = ?3, content_hash = ?4, title = ?5, \
+         holder_name = ?6, application_number = ?7, publication_number = ?8, kind = ?9, \
+         updated_at = ?10 WHERE id = ?1",
+    )?
+    .execute(params![
+        listing.id,
+        listing.source,
+        content,
+        hash,
+        listing.patent.title,
+        listing.holder.as_ref().map(|h| h.name.as_str()),
+        listing
+            .patent
+            .application_number
+            .as_ref()
+            .map(|n| n.as_str()),
+        listing
+            .patent
+            .publication_number
+            .as_ref()
+            .map(|n| n.as_str()),
+        listing.patent.kind.as_str(),
+        now,
+    ])?;
+    Ok(())
+}
+
+/// The listing's newest declaration version, if it has any.
+fn latest_declaration(
+    conn: &Connection,
+    listing_id: &str,
+) -> crate::Result<Option<(u32, Declaration)>> {
+    let row: Option<(u32, String)> = conn
+        .prepare_cached(
+            "SELECT version, declaration FROM declarations WHERE listing_id = ?1 \
+             ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row([listing_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    row.map(|(version, content)| {
+        codec::decode("declaration of listing", listing_id, &content).map(|d| (version, d))
+    })
+    .transpose()
+}
+
+fn insert_declaration(
+    conn: &Connection,
+    listing_id: &str,
+    version: u32,
+    declaration: &Declaration,
+    now: &str,
+) -> crate::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO declarations (listing_id, version, declaration, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        listing_id,
+        version,
+        serde_json::to_string(declaration)?,
+        now
+    ])?;
+    Ok(())
+}
+
+fn upsert_profile(conn: &Connection, profile: &DemandProfile, now: &str) -> crate::Result<Upsert> {
+    let content = codec::profile_content(profile)?;
+    let hash = codec::content_hash(&content);
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT content_hash FROM profiles WHERE id = ?1")?
+        .query_row([&profile.id], |row| row.get(0))
+        .optional()?;
+    match stored {
+        // A new profile keeps the timestamps it comes with (the source's or
+        // the caller's clock).
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO profiles (id, source, enterprise_id, profile, content_hash, \
+                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                profile.id,
+                profile.source,
+                profile.enterprise_id,
+                content,
+                hash,
+                codec::timestamp(profile.created_at),
+                codec::timestamp(profile.updated_at),
+            ])?;
+            Ok(Upsert::Inserted)
+        }
+        Some(stored) if stored == hash => Ok(Upsert::Unchanged),
+        // A changed profile keeps its first created_at; updated_at is when
+        // the store saw the change, whatever the incoming value says.
+        Some(_) => {
+            conn.prepare_cached(
+                "UPDATE profiles SET source = ?2, enterprise_id = ?3, profile = ?4, \
+                 content_hash = ?5, updated_at = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                profile.id,
+                profile.source,
+                profile.enterprise_id,
+                content,
+                hash,
+                now
+            ])?;
+            Ok(Upsert::Updated)
+        }
+    }
+}
+
+/// The lifecycle and the first declaration, which [`Lifecycle::record`]
+/// needs to know the terms in force.
+fn load_lifecycle(
+    conn: &Connection,
+    listing_id: &str,
+) -> crate::Result<(Lifecycle, Option<Declaration>)> {
+    SqliteStore::require_listing(conn, listing_id)?;
+    let first: Option<String> = conn
+        .prepare_cached(
+            "SELECT declaration FROM declarations WHERE listing_id = ?1 \
+             ORDER BY version LIMIT 1",
+        )?
+        .query_row([listing_id], |row| row.get(0))
+        .optional()?;
+    let first = first
+        .map(|content| codec::decode::<Declaration>("declaration of listing", listing_id, &content))
+        .transpose()?;
+    let mut stmt =
+        conn.prepare_cached("SELECT event FROM events WHERE listing_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([listing_id], |row| row.get::<_, String>(0))?;
+    let mut events = Vec::new();
+    for row in rows {
+        events.push(codec::decode("event of listing", listing_id, &row?)?);
+    }
+    let listed_on = first.as_ref().and_then(|d| d.announced_on);
+    Ok((Lifecycle { listed_on, events }, first))
+}
+
+fn not_found_listing(id: &str) -> Error {
+    Error::NotFound {
+        what: "listing",
+        id: id.to_owned(),
+    }
+}
+
+/// Names the record a batch failed on; the whole batch is rolled back.
+fn in_record(what: &str, id: &str, error: Error) -> Error {
+    Error::Store(format!(
+        "batch rolled back, nothing written: {what} {id:?}: {error}"
+    ))
 }

@@ -63,12 +63,16 @@ pub trait Store {
     /// recording order. Fails with `NotFound` for an unknown listing.
     fn lifecycle(&self, listing_id: &str) -> crate::Result<Lifecycle>;
 
-    /// Appends an event to a listing's history. A `TermsChanged` event also
-    /// replaces the listing's current declaration and adds a declaration
-    /// version, in the same transaction.
+    /// Appends an event to a listing's history, after checking it against
+    /// the history with [`Lifecycle::record`] (events in date order, the
+    /// six-month rule for `TermsChanged`, the effective day of a withdrawal,
+    /// nothing after it). A `TermsChanged` event also replaces the listing's
+    /// current declaration and adds a declaration version, in the same
+    /// transaction. Fails with `NotFound` for an unknown listing.
     fn append_event(&mut self, listing_id: &str, event: &LifecycleEvent) -> crate::Result<()>;
 
-    /// Every declaration the listing has had, oldest first.
+    /// Every declaration the listing has had, oldest first. Fails with
+    /// `NotFound` for an unknown listing.
     fn declaration_history(&self, listing_id: &str) -> crate::Result<Vec<DeclarationVersion>>;
 
     fn counts(&self) -> crate::Result<StoreCounts>;

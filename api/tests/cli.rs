@@ -1,0 +1,199 @@
+//! The `patmatch` binary as a user runs it: real process, real SQLite file,
+//! real shared data.
+
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures by design
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shared() -> PathBuf {
+    std::env::var_os("PATMATCH_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
+
+fn corpus_file(name: &str) -> PathBuf {
+    shared().join("data/corpus").join(name)
+}
+
+/// A command isolated from the caller's environment and working directory,
+/// so a developer's own PATMATCH_* settings cannot change the outcome.
+fn patmatch(cwd: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patmatch"));
+    cmd.current_dir(cwd)
+        .env_remove("PATMATCH_DATA_DIR")
+        .env_remove("PATMATCH_CONFIG")
+        .env_remove("PATMATCH_MODEL_DIR")
+        .env_remove("PATMATCH_LOG")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the patmatch binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The first `n` lines of a shared file, written into `dir`.
+fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string(src).unwrap();
+    let lines: Vec<&str> = text.lines().take(n).collect();
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = stdout(&run(patmatch(dir.path()).arg("--help")));
+    for flag in ["--data-dir", "--config", "--model-dir", "--log", "--verbose", "PATMATCH_DATA_DIR"] {
+        assert!(top.contains(flag), "--help lacks {flag}:\n{top}");
+    }
+    let import = stdout(&run(patmatch(dir.path()).args(["import", "--help"])));
+    for flag in ["--strict", "--kind", "--json", "file:line"] {
+        assert!(import.contains(flag), "import --help lacks {flag}:\n{import}");
+    }
+    let show = stdout(&run(patmatch(dir.path()).args(["listings", "show", "--help"])));
+    for flag in ["--json", "--on"] {
+        assert!(show.contains(flag), "listings show --help lacks {flag}:\n{show}");
+    }
+}
+
+#[test]
+fn imports_the_shared_corpus_then_changes_nothing_on_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let files = [corpus_file("patents.jsonl"), corpus_file("offers.jsonl")];
+
+    let first = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").args(&files));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let summary = stdout(&first);
+    assert!(summary.contains("listings: 7625 imported, 0 updated, 0 unchanged"), "{summary}");
+    assert!(summary.contains("rejected: 0"), "{summary}");
+    assert!(data.join("patmatch.db").is_file());
+
+    let again = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").args(&files));
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("listings: 0 imported, 0 updated, 7625 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+
+    // The stored listing is the source record, structured.
+    let offer: serde_json::Value = std::fs::read_to_string(&files[1])
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|r| r["price_text"] != "面议" && r["cooperation_text"] == "完全转让许可转让")
+        .expect("the offers hold a priced transfer-and-licence offer");
+    let id = offer["id"].as_str().unwrap();
+    let show = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["listings", "show", id, "--json", "--on", "2026-11-25"]));
+    assert!(show.status.success(), "{}", stderr(&show));
+    let view: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(view["listing"]["patent"]["title"], offer["title"]);
+    let modes = view["listing"]["declaration"]["modes"].as_array().unwrap();
+    assert!(modes.contains(&serde_json::json!("转让")), "{modes:?}");
+    assert!(modes.contains(&serde_json::json!("普通许可")), "{modes:?}");
+    assert!(view["listing"]["declaration"]["fee"]["amount"]["max"].as_u64().unwrap() > 0);
+    assert_eq!(view["searchable"], true);
+}
+
+#[test]
+fn data_dir_comes_from_flag_over_env_over_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = head(&corpus_file("offers.jsonl"), 3, dir.path(), "offers.jsonl");
+    std::fs::write(dir.path().join("patmatch.toml"), "data_dir = \"from-config\"\n").unwrap();
+
+    let ok = |out: Output| assert!(out.status.success(), "{}", stderr(&out));
+    ok(run(patmatch(dir.path()).arg("import").arg(&input)));
+    assert!(dir.path().join("from-config/patmatch.db").is_file());
+
+    ok(run(patmatch(dir.path()).env("PATMATCH_DATA_DIR", "from-env").arg("import").arg(&input)));
+    assert!(dir.path().join("from-env/patmatch.db").is_file());
+
+    ok(run(patmatch(dir.path())
+        .env("PATMATCH_DATA_DIR", "from-env")
+        .args(["--data-dir", "from-flag", "import"])
+        .arg(&input)));
+    assert!(dir.path().join("from-flag/patmatch.db").is_file());
+
+    // Without a config file the default is ./data.
+    std::fs::remove_file(dir.path().join("patmatch.toml")).unwrap();
+    ok(run(patmatch(dir.path()).arg("import").arg(&input)));
+    assert!(dir.path().join("data/patmatch.db").is_file());
+}
+
+#[test]
+fn a_config_file_with_an_unknown_key_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("patmatch.toml"), "data_dri = \"x\"\n").unwrap();
+    let out = run(patmatch(dir.path()).args(["profiles", "show", "x"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("patmatch.toml") && err.contains("data_dri"), "{err}");
+}
+
+#[test]
+fn bad_records_are_reported_by_line_and_the_rest_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = head(&corpus_file("offers.jsonl"), 10, dir.path(), "offers.jsonl");
+    let mut lines: Vec<String> = std::fs::read_to_string(&path).unwrap().lines().map(String::from).collect();
+    lines[3] = "{not json".to_string();
+    let mut record: serde_json::Value = serde_json::from_str(&lines[6]).unwrap();
+    record.as_object_mut().unwrap().remove("title");
+    lines[6] = record.to_string();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let data = dir.path().join("d");
+    let strict = run(patmatch(dir.path()).arg("--data-dir").arg(&data).args(["import", "--strict"]).arg(&path));
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("nothing written"), "{}", stderr(&strict));
+
+    let out = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").arg(&path));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).contains("listings: 8 imported"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("offers.jsonl:4: record:"), "{err}");
+    assert!(err.contains("offers.jsonl:7: title:"), "{err}");
+}
+
+#[test]
+fn showing_an_unknown_id_fails_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patmatch(dir.path()).args(["--data-dir", "d", "listings", "show", "no-such-id"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no-such-id"), "{}", stderr(&out));
+}
+
+#[test]
+fn demand_profiles_are_imported_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let demands = shared().join("data/demands/demands.jsonl");
+    let path = head(&demands, 5, dir.path(), "demands.jsonl");
+    let out = run(patmatch(dir.path()).args(["--data-dir", "d", "import"]).arg(&path));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("profiles: 5 imported"), "{}", stdout(&out));
+
+    let first: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&path).unwrap().lines().next().unwrap()).unwrap();
+    let id = first["id"].as_str().unwrap();
+    let show = run(patmatch(dir.path()).args(["--data-dir", "d", "profiles", "show", id, "--json"]));
+    assert!(show.status.success(), "{}", stderr(&show));
+    let profile: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(profile["title"], first["title"]);
+    assert_eq!(profile["text"], first["text"]);
+    let text = stdout(&run(patmatch(dir.path()).args(["--data-dir", "d", "profiles", "show", id])));
+    assert!(text.contains(first["title"].as_str().unwrap()), "{text}");
+}

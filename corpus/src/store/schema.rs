@@ -1,0 +1,151 @@
+//! The store's schema, as an ordered list of migrations.
+//!
+//! The schema version is SQLite's `user_version`: migration `n` (1-based)
+//! brings the file from version `n - 1` to `n`. Migrations are append-only in
+//! this list too: a released migration is never edited, a change is a new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// Migration 1: the initial schema.
+///
+/// Records are kept as JSON so that the model can grow without a migration
+/// per field; the few columns beside the JSON are there to be filtered,
+/// joined or indexed on. Each JSON column holds exactly the bytes that were
+/// hashed into `content_hash`, so a stored hash can always be re-checked.
+const V1_INITIAL: &str = r#"
+CREATE TABLE listings (
+    id                 TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+    source             TEXT NOT NULL,
+    listing            TEXT NOT NULL CHECK (json_valid(listing)),
+    content_hash       TEXT NOT NULL CHECK (length(content_hash) = 64),
+    title              TEXT NOT NULL,
+    holder_name        TEXT,
+    application_number TEXT,
+    publication_number TEXT,
+    kind               TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL
+) STRICT;
+
+-- Looking a patent up by number, and dropping duplicates across sources.
+CREATE INDEX listings_application_number ON listings (application_number)
+    WHERE application_number IS NOT NULL;
+CREATE INDEX listings_source ON listings (source);
+CREATE INDEX listings_holder_name ON listings (holder_name)
+    WHERE holder_name IS NOT NULL;
+
+CREATE TABLE declarations (
+    listing_id  TEXT NOT NULL REFERENCES listings (id),
+    version     INTEGER NOT NULL CHECK (version >= 1),
+    declaration TEXT NOT NULL CHECK (json_valid(declaration)),
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (listing_id, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    listing_id  TEXT NOT NULL REFERENCES listings (id),
+    type        TEXT NOT NULL CHECK (length(type) > 0),
+    on_date     TEXT NOT NULL,
+    event       TEXT NOT NULL CHECK (json_valid(event)),
+    recorded_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX events_listing ON events (listing_id, seq);
+
+-- History must hold even against a buggy caller or a hand-typed statement,
+-- so the database itself refuses to rewrite it.
+CREATE TRIGGER declarations_no_update BEFORE UPDATE ON declarations
+BEGIN
+    SELECT RAISE(ABORT, 'declarations are append-only: UPDATE refused');
+END;
+CREATE TRIGGER declarations_no_delete BEFORE DELETE ON declarations
+BEGIN
+    SELECT RAISE(ABORT, 'declarations are append-only: DELETE refused');
+END;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: UPDATE refused');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: DELETE refused');
+END;
+
+CREATE TABLE profiles (
+    id            TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+    source        TEXT NOT NULL,
+    enterprise_id TEXT NOT NULL,
+    profile       TEXT NOT NULL CHECK (json_valid(profile)),
+    content_hash  TEXT NOT NULL CHECK (length(content_hash) = 64),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX profiles_enterprise ON profiles (enterprise_id);
+"#;
+
+/// Every migration, in the order they are applied.
+const MIGRATIONS: &[&str] = &[V1_INITIAL];
+
+/// The schema version this program writes and understands.
+pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The file's schema version.
+pub(crate) fn user_version(conn: &Connection) -> crate::Result<u32> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // user_version is a signed 32-bit header field; a negative one was not
+    // written by us.
+    u32::try_from(version)
+        .map_err(|_| crate::Error::Store(format!("schema version {version} is not one of ours")))
+}
+
+/// Fails, without touching the file, when it was written by a newer program.
+pub(crate) fn ensure_not_newer(conn: &Connection, path: &Path) -> crate::Result<()> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(too_new(path, found));
+    }
+    Ok(())
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`]; does nothing when it already is.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> crate::Result<()> {
+    if user_version(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // IMMEDIATE takes the write lock before reading the version again, so two
+    // processes opening a fresh file cannot both apply migration 1.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = user_version(&tx)?;
+    if found > SCHEMA_VERSION {
+        return Err(too_new(path, found));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = index + 1;
+        tx.execute_batch(sql).map_err(|e| {
+            crate::Error::Store(format!(
+                "{}: migration to schema version {version} failed: {e}",
+                path.display()
+            ))
+        })?;
+        tx.pragma_update(None, "user_version", version as i64)?;
+    }
+    tx.commit()?;
+    tracing::info!(
+        path = %path.display(),
+        from = found,
+        to = SCHEMA_VERSION,
+        "store schema migrated"
+    );
+    Ok(())
+}
+
+fn too_new(path: &Path, found: u32) -> crate::Error {
+    crate::Error::Store(format!(
+        "{}: schema version {found} is newer than this program's {SCHEMA_VERSION}; \
+         refusing to open it (upgrade patmatch)",
+        path.display()
+    ))
+}
