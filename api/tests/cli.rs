@@ -54,16 +54,31 @@ fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
 fn help_explains_every_flag() {
     let dir = tempfile::tempdir().unwrap();
     let top = stdout(&run(patmatch(dir.path()).arg("--help")));
-    for flag in ["--data-dir", "--config", "--model-dir", "--log", "--verbose", "PATMATCH_DATA_DIR"] {
+    for flag in [
+        "--data-dir",
+        "--config",
+        "--model-dir",
+        "--log",
+        "--verbose",
+        "PATMATCH_DATA_DIR",
+    ] {
         assert!(top.contains(flag), "--help lacks {flag}:\n{top}");
     }
     let import = stdout(&run(patmatch(dir.path()).args(["import", "--help"])));
     for flag in ["--strict", "--kind", "--json", "file:line"] {
-        assert!(import.contains(flag), "import --help lacks {flag}:\n{import}");
+        assert!(
+            import.contains(flag),
+            "import --help lacks {flag}:\n{import}"
+        );
     }
-    let show = stdout(&run(patmatch(dir.path()).args(["listings", "show", "--help"])));
+    let show = stdout(&run(
+        patmatch(dir.path()).args(["listings", "show", "--help"])
+    ));
     for flag in ["--json", "--on"] {
-        assert!(show.contains(flag), "listings show --help lacks {flag}:\n{show}");
+        assert!(
+            show.contains(flag),
+            "listings show --help lacks {flag}:\n{show}"
+        );
     }
 }
 
@@ -73,14 +88,25 @@ fn imports_the_shared_corpus_then_changes_nothing_on_repeat() {
     let data = dir.path().join("store");
     let files = [corpus_file("patents.jsonl"), corpus_file("offers.jsonl")];
 
-    let first = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").args(&files));
+    let first = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("import")
+        .args(&files));
     assert!(first.status.success(), "{}", stderr(&first));
     let summary = stdout(&first);
-    assert!(summary.contains("listings: 7625 imported, 0 updated, 0 unchanged"), "{summary}");
+    assert!(
+        summary.contains("listings: 7625 imported, 0 updated, 0 unchanged"),
+        "{summary}"
+    );
     assert!(summary.contains("rejected: 0"), "{summary}");
     assert!(data.join("patmatch.db").is_file());
 
-    let again = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").args(&files));
+    let again = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("import")
+        .args(&files));
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(
         stdout(&again).contains("listings: 0 imported, 0 updated, 7625 unchanged"),
@@ -96,17 +122,26 @@ fn imports_the_shared_corpus_then_changes_nothing_on_repeat() {
         .find(|r| r["price_text"] != "面议" && r["cooperation_text"] == "完全转让许可转让")
         .expect("the offers hold a priced transfer-and-licence offer");
     let id = offer["id"].as_str().unwrap();
-    let show = run(patmatch(dir.path())
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["listings", "show", id, "--json", "--on", "2026-11-25"]));
+    let show = run(patmatch(dir.path()).arg("--data-dir").arg(&data).args([
+        "listings",
+        "show",
+        id,
+        "--json",
+        "--on",
+        "2026-11-25",
+    ]));
     assert!(show.status.success(), "{}", stderr(&show));
     let view: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(view["listing"]["patent"]["title"], offer["title"]);
     let modes = view["listing"]["declaration"]["modes"].as_array().unwrap();
     assert!(modes.contains(&serde_json::json!("转让")), "{modes:?}");
     assert!(modes.contains(&serde_json::json!("普通许可")), "{modes:?}");
-    assert!(view["listing"]["declaration"]["fee"]["amount"]["max"].as_u64().unwrap() > 0);
+    assert!(
+        view["listing"]["declaration"]["fee"]["amount"]["max"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert_eq!(view["searchable"], true);
 }
 
@@ -114,13 +149,20 @@ fn imports_the_shared_corpus_then_changes_nothing_on_repeat() {
 fn data_dir_comes_from_flag_over_env_over_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let input = head(&corpus_file("offers.jsonl"), 3, dir.path(), "offers.jsonl");
-    std::fs::write(dir.path().join("patmatch.toml"), "data_dir = \"from-config\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("patmatch.toml"),
+        "data_dir = \"from-config\"\n",
+    )
+    .unwrap();
 
     let ok = |out: Output| assert!(out.status.success(), "{}", stderr(&out));
     ok(run(patmatch(dir.path()).arg("import").arg(&input)));
     assert!(dir.path().join("from-config/patmatch.db").is_file());
 
-    ok(run(patmatch(dir.path()).env("PATMATCH_DATA_DIR", "from-env").arg("import").arg(&input)));
+    ok(run(patmatch(dir.path())
+        .env("PATMATCH_DATA_DIR", "from-env")
+        .arg("import")
+        .arg(&input)));
     assert!(dir.path().join("from-env/patmatch.db").is_file());
 
     ok(run(patmatch(dir.path())
@@ -142,14 +184,21 @@ fn a_config_file_with_an_unknown_key_is_refused_by_name() {
     let out = run(patmatch(dir.path()).args(["profiles", "show", "x"]));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("patmatch.toml") && err.contains("data_dri"), "{err}");
+    assert!(
+        err.contains("patmatch.toml") && err.contains("data_dri"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_records_are_reported_by_line_and_the_rest_imported() {
     let dir = tempfile::tempdir().unwrap();
     let path = head(&corpus_file("offers.jsonl"), 10, dir.path(), "offers.jsonl");
-    let mut lines: Vec<String> = std::fs::read_to_string(&path).unwrap().lines().map(String::from).collect();
+    let mut lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     lines[3] = "{not json".to_string();
     let mut record: serde_json::Value = serde_json::from_str(&lines[6]).unwrap();
     record.as_object_mut().unwrap().remove("title");
@@ -157,13 +206,29 @@ fn bad_records_are_reported_by_line_and_the_rest_imported() {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 
     let data = dir.path().join("d");
-    let strict = run(patmatch(dir.path()).arg("--data-dir").arg(&data).args(["import", "--strict"]).arg(&path));
+    let strict = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["import", "--strict"])
+        .arg(&path));
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
-    assert!(stderr(&strict).contains("nothing written"), "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("nothing written"),
+        "{}",
+        stderr(&strict)
+    );
 
-    let out = run(patmatch(dir.path()).arg("--data-dir").arg(&data).arg("import").arg(&path));
+    let out = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("import")
+        .arg(&path));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stdout(&out).contains("listings: 8 imported"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("listings: 8 imported"),
+        "{}",
+        stdout(&out)
+    );
     let err = stderr(&out);
     assert!(err.contains("offers.jsonl:4: record:"), "{err}");
     assert!(err.contains("offers.jsonl:7: title:"), "{err}");
@@ -182,18 +247,37 @@ fn demand_profiles_are_imported_and_shown() {
     let dir = tempfile::tempdir().unwrap();
     let demands = shared().join("data/demands/demands.jsonl");
     let path = head(&demands, 5, dir.path(), "demands.jsonl");
-    let out = run(patmatch(dir.path()).args(["--data-dir", "d", "import"]).arg(&path));
+    let out = run(patmatch(dir.path())
+        .args(["--data-dir", "d", "import"])
+        .arg(&path));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("profiles: 5 imported"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("profiles: 5 imported"),
+        "{}",
+        stdout(&out)
+    );
 
-    let first: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&path).unwrap().lines().next().unwrap()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     let id = first["id"].as_str().unwrap();
-    let show = run(patmatch(dir.path()).args(["--data-dir", "d", "profiles", "show", id, "--json"]));
+    let show =
+        run(patmatch(dir.path()).args(["--data-dir", "d", "profiles", "show", id, "--json"]));
     assert!(show.status.success(), "{}", stderr(&show));
     let profile: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(profile["title"], first["title"]);
     assert_eq!(profile["text"], first["text"]);
-    let text = stdout(&run(patmatch(dir.path()).args(["--data-dir", "d", "profiles", "show", id])));
+    let text = stdout(&run(patmatch(dir.path()).args([
+        "--data-dir",
+        "d",
+        "profiles",
+        "show",
+        id,
+    ])));
     assert!(text.contains(first["title"].as_str().unwrap()), "{text}");
 }

@@ -63,7 +63,9 @@ impl FromStr for PaymentMethod {
             .ok_or_else(|| {
                 crate::Error::invalid(
                     "payment_method",
-                    format!("{s:?} is not one of 一次性, 分期, 提成, 入门费+提成, 先免费后收费, 面议"),
+                    format!(
+                        "{s:?} is not one of 一次性, 分期, 提成, 入门费+提成, 先免费后收费, 面议"
+                    ),
                 )
             })
     }

@@ -34,7 +34,9 @@ pub use declaration::Declaration;
 pub use error::{Error, Result};
 pub use fee::{FeeStandard, PaymentMethod, YuanRange};
 pub use holder::{Holder, HolderKind};
-pub use import::{import_files, ImportOptions, ImportProgress, ImportReport, Rejection, SourceKind};
+pub use import::{
+    import_files, ImportOptions, ImportProgress, ImportReport, Rejection, SourceKind,
+};
 pub use lifecycle::{
     withdrawal_effective_on, Lifecycle, LifecycleEvent, TermsRefusal, Withdrawal, WorkCalendar,
     WITHDRAWAL_WORKING_DAYS,

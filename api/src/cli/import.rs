@@ -17,7 +17,11 @@ pub const EXIT_REJECTED: u8 = 2;
 pub fn run(settings: &Settings, args: &ImportArgs) -> Result<ExitCode> {
     let options = ImportOptions {
         strict: args.strict,
-        kind: args.kind.as_deref().map(str::parse::<SourceKind>).transpose()?,
+        kind: args
+            .kind
+            .as_deref()
+            .map(str::parse::<SourceKind>)
+            .transpose()?,
     };
     let total_bytes = args
         .files
@@ -109,7 +113,8 @@ impl Bar {
 impl ImportProgress for Bar {
     fn start_file(&self, path: &Path, kind: SourceKind, _bytes: u64) {
         let name = path.file_name().unwrap_or(path.as_os_str());
-        self.0.set_message(format!("{} ({kind})", name.to_string_lossy()));
+        self.0
+            .set_message(format!("{} ({kind})", name.to_string_lossy()));
     }
 
     fn advance(&self, bytes: u64) {

@@ -18,9 +18,13 @@ struct ListingView<'a> {
 
 pub fn listing(settings: &Settings, args: &ShowArgs) -> Result<ExitCode> {
     let store = open_store(settings)?;
-    let listing = store
-        .listing(&args.id)?
-        .with_context(|| format!("no listing with id {:?} in {}", args.id, settings.store_path().display()))?;
+    let listing = store.listing(&args.id)?.with_context(|| {
+        format!(
+            "no listing with id {:?} in {}",
+            args.id,
+            settings.store_path().display()
+        )
+    })?;
     let lifecycle = store.lifecycle(&args.id)?;
     let history = store.declaration_history(&args.id)?;
     let on = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -41,9 +45,13 @@ pub fn listing(settings: &Settings, args: &ShowArgs) -> Result<ExitCode> {
 
 pub fn profile(settings: &Settings, args: &ShowArgs) -> Result<ExitCode> {
     let store = open_store(settings)?;
-    let profile = store
-        .profile(&args.id)?
-        .with_context(|| format!("no demand profile with id {:?} in {}", args.id, settings.store_path().display()))?;
+    let profile = store.profile(&args.id)?.with_context(|| {
+        format!(
+            "no demand profile with id {:?} in {}",
+            args.id,
+            settings.store_path().display()
+        )
+    })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&profile)?);
     } else {
@@ -82,7 +90,11 @@ fn print_listing(view: &ListingView<'_>) {
         None => field("权利人", "(未知)"),
     }
     print_declaration(&listing.declaration);
-    let state = if view.searchable { "可检索" } else { "不可检索" };
+    let state = if view.searchable {
+        "可检索"
+    } else {
+        "不可检索"
+    };
     field("状态", &format!("{state} ({})", view.searchable_on));
     for event in &view.lifecycle.events {
         field("记录", &serde_json::to_string(event).unwrap_or_default());
@@ -151,11 +163,19 @@ fn print_profile(profile: &DemandProfile) {
         field("关键词", &profile.keywords.join("、"));
     }
     if !profile.ipc_prefixes.is_empty() {
-        let codes: Vec<String> = profile.ipc_prefixes.iter().map(ToString::to_string).collect();
+        let codes: Vec<String> = profile
+            .ipc_prefixes
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         field("IPC 偏好", &codes.join("; "));
     }
     if !profile.acceptable_modes.is_empty() || profile.modes_text.is_some() {
-        let modes: Vec<&str> = profile.acceptable_modes.iter().map(|m| m.as_str()).collect();
+        let modes: Vec<&str> = profile
+            .acceptable_modes
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
         let raw = profile
             .modes_text
             .as_deref()
