@@ -18,6 +18,16 @@ pub struct Declaration {
 }
 
 impl Declaration {
+    /// True when both declare the same terms: the same modes and the same
+    /// payment method, price and royalty. The source's wording and the
+    /// announcement date are not terms, so they do not count.
+    pub fn same_terms(&self, other: &Declaration) -> bool {
+        self.modes == other.modes
+            && self.fee.method == other.fee.method
+            && self.fee.amount == other.fee.amount
+            && self.fee.royalty_percent == other.fee.royalty_percent
+    }
+
     /// True when the source declared nothing about modes or fee, as for
     /// patents taken from publication data alone.
     pub fn is_undeclared(&self) -> bool {

@@ -964,3 +964,100 @@ fn progress_accounts_for_every_byte_of_every_file() {
     }
     assert_eq!(files.next(), Some(&[][..]));
 }
+
+/// A re-import that brings other terms for a listing is a change of terms,
+/// held to 办法 三（三）1 like any other: refused changes are rejections of
+/// that record, allowed ones become history.
+#[test]
+fn reimport_with_new_terms_follows_the_six_month_rule() {
+    let mut db = Db::new();
+    let priced: Vec<Map<String, Value>> = records(&offers())
+        .into_iter()
+        .filter(|r| r["price_text"] == "100.0万元-200.0万元")
+        .take(4)
+        .collect();
+    assert_eq!(priced.len(), 4);
+    let posted =
+        |r: &Map<String, Value>| -> NaiveDate { r["posted"].as_str().unwrap().parse().unwrap() };
+    let first = db.file(
+        "offers.jsonl",
+        &priced.iter().map(line_of).collect::<Vec<_>>(),
+    );
+    db.import(&[first]);
+
+    let mut next = priced.clone();
+    // [0] raises the price: refused whatever the date.
+    next[0].insert("price_text".into(), "200.0万元-300.0万元".into());
+    next[0].insert("posted".into(), "2021-12-01".into());
+    // [1] lowers it a day short of six months after its announcement.
+    let early = posted(&next[1])
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    next[1].insert("price_text".into(), "50.0万元-100.0万元".into());
+    next[1].insert("posted".into(), early.to_string().into());
+    // [2] lowers it six months on: a permitted change of terms.
+    let due = posted(&next[2])
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap();
+    next[2].insert("price_text".into(), "50.0万元-100.0万元".into());
+    next[2].insert("posted".into(), due.to_string().into());
+    // [3] says the same price in other words: no change of terms.
+    next[3].insert("price_text".into(), "100万元-200万元".into());
+
+    let path = db.file(
+        "offers-again.jsonl",
+        &next.iter().map(line_of).collect::<Vec<_>>(),
+    );
+    let report = db.import(std::slice::from_ref(&path));
+    assert_eq!(
+        where_(&report),
+        vec![
+            (path.clone(), 1, "declaration".to_string()),
+            (path.clone(), 2, "declaration".to_string()),
+        ]
+    );
+    assert!(
+        report.rejected[0].reason.contains("lowered"),
+        "{}",
+        report.rejected[0].reason
+    );
+    assert!(
+        report.rejected[1].reason.contains("six consecutive months"),
+        "{}",
+        report.rejected[1].reason
+    );
+    assert_eq!(report.counts.listings.updated, 2);
+
+    let id = |i: usize| priced[i]["id"].as_str().unwrap().to_string();
+    for refused in [0, 1] {
+        let kept = db.listing(&id(refused)).declaration;
+        assert_eq!(
+            kept.fee.amount,
+            Some(YuanRange {
+                min: 1_000_000,
+                max: 2_000_000
+            })
+        );
+        assert_eq!(db.store.declaration_history(&id(refused)).unwrap().len(), 1);
+    }
+
+    let changed = db.listing(&id(2)).declaration;
+    assert_eq!(
+        changed.fee.amount,
+        Some(YuanRange {
+            min: 500_000,
+            max: 1_000_000
+        })
+    );
+    let events = db.store.lifecycle(&id(2)).unwrap().events;
+    assert!(
+        matches!(events.as_slice(), [patmatch_corpus::LifecycleEvent::TermsChanged { on, .. }] if *on == due),
+        "{events:?}"
+    );
+
+    // Same terms in new words: a new declaration version, but no event.
+    assert_eq!(db.store.declaration_history(&id(3)).unwrap().len(), 2);
+    assert!(db.store.lifecycle(&id(3)).unwrap().events.is_empty());
+}

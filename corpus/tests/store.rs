@@ -303,12 +303,31 @@ fn declaration_change_appends_a_version_and_keeps_the_first() {
         .unwrap();
     let v1 = store.declaration_history("a").unwrap().remove(0);
 
+    // Raising the fee is never a permitted change of terms: the whole
+    // batch is refused and nothing moves.
+    let mut raised = original.clone();
+    raised.declaration = declaration(80_000, date(2024, 9, 2));
+    let err = store
+        .write_batch(&listings_batch(vec![raised]))
+        .unwrap_err();
+    assert!(err.to_string().contains("80000"), "{err}");
+    assert_eq!(store.declaration_history("a").unwrap(), vec![v1.clone()]);
+
+    // Lowering it six months after the announcement is a change of terms,
+    // kept as a new version and as a TermsChanged event.
     let mut repriced = original.clone();
-    repriced.declaration = declaration(80_000, date(2024, 9, 2));
+    repriced.declaration = declaration(30_000, date(2024, 9, 2));
     let counts = store
         .write_batch(&listings_batch(vec![repriced.clone()]))
         .unwrap();
     assert_eq!(counts.listings.updated, 1);
+    assert_eq!(
+        store.lifecycle("a").unwrap().events,
+        vec![LifecycleEvent::TermsChanged {
+            on: date(2024, 9, 2),
+            declaration: repriced.declaration.clone(),
+        }]
+    );
 
     let history = store.declaration_history("a").unwrap();
     assert_eq!(history.len(), 2);

@@ -1,5 +1,6 @@
 use super::fields::Problem;
-use crate::{Batch, DemandProfile, Listing, Rejection};
+use crate::{Batch, DemandProfile, LifecycleEvent, Listing, Rejection, Store};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,55 @@ impl Collector {
             slot,
         );
         self.account(&id, replaced, file, line, flagged);
+    }
+
+    /// Holds every listing whose stored terms this import would change to
+    /// the rules for changing terms (办法 三（三）1), as the store will when
+    /// it writes them, so that a refused change is a rejection of that
+    /// record and not a failure of the whole batch.
+    ///
+    /// - New terms over a listing that had none are its first announcement.
+    /// - The same terms in other words (or with another announcement date)
+    ///   are no change of terms; the store keeps the new wording as a
+    ///   declaration version.
+    /// - Other terms are a change of terms on the new announcement date (or
+    ///   `today`); if the rules refuse it, the record is rejected and the
+    ///   stored listing stays as it was.
+    pub(crate) fn check_terms(&mut self, store: &dyn Store, today: NaiveDate) -> crate::Result<()> {
+        let mut refused = Vec::new();
+        for listing in &self.batch.listings {
+            let Some(stored) = store.listing(&listing.id)? else {
+                continue;
+            };
+            let (current, new) = (&stored.declaration, &listing.declaration);
+            if current == new || current.is_undeclared() || current.same_terms(new) {
+                continue;
+            }
+            let event = LifecycleEvent::TermsChanged {
+                on: new.announced_on.unwrap_or(today),
+                declaration: new.clone(),
+            };
+            if let Err(err) = store.lifecycle(&listing.id)?.record(event, current) {
+                refused.push((listing.id.clone(), err));
+            }
+        }
+        for (id, err) in refused {
+            let Some(slot) = self.listing_at.remove(&id) else {
+                continue;
+            };
+            self.flagged -= usize::from(slot.flagged);
+            self.reject(
+                &slot.file,
+                slot.line,
+                vec![Problem {
+                    field: "declaration".to_string(),
+                    reason: format!("{err}; the stored terms are kept"),
+                }],
+            );
+        }
+        let kept = &self.listing_at;
+        self.batch.listings.retain(|l| kept.contains_key(&l.id));
+        Ok(())
     }
 
     pub(crate) fn reject(&mut self, file: &Path, line: usize, problems: Vec<Problem>) {

@@ -82,6 +82,7 @@ pub fn import_files(
         read_file(path, format, kind, now, &mut collector, progress)?;
         report.files.push((path.clone(), kind));
     }
+    collector.check_terms(store, Utc::now().date_naive())?;
     if options.strict && !collector.rejected.is_empty() {
         let records: BTreeSet<(&Path, usize)> = collector
             .rejected

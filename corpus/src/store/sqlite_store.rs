@@ -200,31 +200,11 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (mut lifecycle, first) = load_lifecycle(&tx, listing_id)?;
         lifecycle.record(event.clone(), &first.unwrap_or_default())?;
-        let content: Option<String> = tx
-            .prepare_cached("SELECT listing FROM listings WHERE id = ?1")?
-            .query_row([listing_id], |row| row.get(0))
-            .optional()?;
-        let content = content.ok_or_else(|| not_found_listing(listing_id))?;
-
-        // The type column mirrors the JSON tag, so the two cannot disagree.
-        let json = serde_json::to_value(event)?;
-        let kind = json
-            .get("type")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| Error::Store("lifecycle event serialised without a type tag".into()))?;
-        tx.prepare_cached(
-            "INSERT INTO events (listing_id, type, on_date, event, recorded_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            listing_id,
-            kind,
-            event.on().to_string(),
-            serde_json::to_string(&json)?,
-            now
-        ])?;
-
+        insert_event(&tx, listing_id, event, &now)?;
         if let LifecycleEvent::TermsChanged { declaration, .. } = event {
+            let content: String = tx
+                .prepare_cached("SELECT listing FROM listings WHERE id = ?1")?
+                .query_row([listing_id], |row| row.get(0))?;
             let mut listing: Listing = codec::decode("listing", listing_id, &content)?;
             listing.declaration = declaration.clone();
             let content = codec::listing_content(&listing)?;
@@ -341,14 +321,29 @@ fn upsert_listing(conn: &Connection, listing: &Listing, now: &str) -> crate::Res
         Some(_) => {
             update_listing(conn, listing, &content, &hash, now)?;
             // Only a change of terms is history; a corrected title is not.
-            let next = match latest_declaration(conn, &listing.id)? {
-                Some((_, current)) if current == listing.declaration => None,
-                Some((version, _)) => Some(version + 1),
-                None => Some(1),
+            let (version, current) = match latest_declaration(conn, &listing.id)? {
+                Some((_, current)) if current == listing.declaration => return Ok(Upsert::Updated),
+                Some((version, current)) => (version, current),
+                None => (0, Declaration::default()),
             };
-            if let Some(version) = next {
-                insert_declaration(conn, &listing.id, version, &listing.declaration, now)?;
+            // Terms arriving for a listing that had none are its first
+            // announcement, and new wording of the same terms is no change of
+            // terms; other new terms over announced ones are (办法 三（三）1),
+            // checked and recorded like any other.
+            if !current.is_undeclared() && !current.same_terms(&listing.declaration) {
+                let on = listing
+                    .declaration
+                    .announced_on
+                    .unwrap_or_else(|| Utc::now().date_naive());
+                let event = LifecycleEvent::TermsChanged {
+                    on,
+                    declaration: listing.declaration.clone(),
+                };
+                let (mut lifecycle, first) = load_lifecycle(conn, &listing.id)?;
+                lifecycle.record(event.clone(), &first.unwrap_or_default())?;
+                insert_event(conn, &listing.id, &event, now)?;
             }
+            insert_declaration(conn, &listing.id, version + 1, &listing.declaration, now)?;
             Ok(Upsert::Updated)
         }
     }
@@ -475,6 +470,33 @@ fn upsert_profile(conn: &Connection, profile: &DemandProfile, now: &str) -> crat
     }
 }
 
+/// Appends one row to the append-only event history.
+fn insert_event(
+    conn: &Connection,
+    listing_id: &str,
+    event: &LifecycleEvent,
+    now: &str,
+) -> crate::Result<()> {
+    // The type column mirrors the JSON tag, so the two cannot disagree.
+    let json = serde_json::to_value(event)?;
+    let kind = json
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| Error::Store("lifecycle event serialised without a type tag".into()))?;
+    conn.prepare_cached(
+        "INSERT INTO events (listing_id, type, on_date, event, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        listing_id,
+        kind,
+        event.on().to_string(),
+        serde_json::to_string(&json)?,
+        now
+    ])?;
+    Ok(())
+}
+
 /// The lifecycle and the first declaration, which [`Lifecycle::record`]
 /// needs to know the terms in force.
 fn load_lifecycle(
@@ -482,16 +504,23 @@ fn load_lifecycle(
     listing_id: &str,
 ) -> crate::Result<(Lifecycle, Option<Declaration>)> {
     SqliteStore::require_listing(conn, listing_id)?;
-    let first: Option<String> = conn
-        .prepare_cached(
-            "SELECT declaration FROM declarations WHERE listing_id = ?1 \
-             ORDER BY version LIMIT 1",
-        )?
-        .query_row([listing_id], |row| row.get(0))
-        .optional()?;
-    let first = first
-        .map(|content| codec::decode::<Declaration>("declaration of listing", listing_id, &content))
-        .transpose()?;
+    // The listing counts as listed from its first real declaration: a
+    // record imported before its terms were known has an empty version 1.
+    let mut versions = conn.prepare_cached(
+        "SELECT declaration FROM declarations WHERE listing_id = ?1 ORDER BY version",
+    )?;
+    let mut first = None;
+    for content in versions.query_map([listing_id], |row| row.get::<_, String>(0))? {
+        let declaration: Declaration =
+            codec::decode("declaration of listing", listing_id, &content?)?;
+        let declared = !declaration.is_undeclared();
+        if first.is_none() || declared {
+            first = Some(declaration);
+        }
+        if declared {
+            break;
+        }
+    }
     let mut stmt =
         conn.prepare_cached("SELECT event FROM events WHERE listing_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map([listing_id], |row| row.get::<_, String>(0))?;
