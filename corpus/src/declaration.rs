@@ -18,6 +18,15 @@ pub struct Declaration {
 }
 
 impl Declaration {
+    /// Sets the modes from the source's own wording, keeping the wording and
+    /// noting whether any of it could not be read (see [`crate::parse_modes`]).
+    pub fn set_modes_text(&mut self, text: String) {
+        let parsed = crate::parse_modes(&text);
+        self.modes = parsed.modes;
+        self.modes_unparsed = !parsed.unrecognised.is_empty();
+        self.modes_text = Some(text);
+    }
+
     /// True when both declare the same terms: the same modes and the same
     /// payment method, price and royalty. The source's wording and the
     /// announcement date are not terms, so they do not count.

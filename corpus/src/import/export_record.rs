@@ -4,8 +4,8 @@
 use super::fields::Fields;
 use super::listing_record::kind_from_number;
 use crate::{
-    parse_date, parse_fee, parse_modes, ApplicationNumber, CreditCode, Declaration, Holder,
-    HolderKind, IpcCode, Listing, Patent, PatentKind, PaymentMethod, PublicationNumber,
+    parse_date, parse_fee, ApplicationNumber, CreditCode, Declaration, Holder, HolderKind, IpcCode,
+    Listing, Patent, PatentKind, PaymentMethod, PublicationNumber,
 };
 use chrono::NaiveDate;
 use std::str::FromStr;
@@ -144,10 +144,7 @@ fn holder(f: &mut Fields) -> Option<Holder> {
 fn declaration(f: &mut Fields) -> Declaration {
     let mut d = Declaration::default();
     if let Some(text) = f.take("实施方式") {
-        let parsed = parse_modes(&text);
-        d.modes = parsed.modes;
-        d.modes_unparsed = !parsed.unrecognised.is_empty();
-        d.modes_text = Some(text);
+        d.set_modes_text(text);
     }
     if let Some((_, text)) = f.take_first(&["费用标准", "价格"]) {
         d.fee = parse_fee(&text);

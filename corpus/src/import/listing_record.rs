@@ -7,8 +7,7 @@
 
 use super::fields::Fields;
 use crate::{
-    parse_date, parse_fee, parse_modes, Declaration, Holder, Listing, Patent, PatentKind,
-    PublicationNumber,
+    parse_date, parse_fee, Declaration, Holder, Listing, Patent, PatentKind, PublicationNumber,
 };
 use std::str::FromStr;
 
@@ -67,10 +66,7 @@ pub(crate) fn listing(f: &mut Fields) -> Option<Listing> {
 fn declaration(f: &mut Fields) -> Declaration {
     let mut d = Declaration::default();
     if let Some(text) = f.take("cooperation_text") {
-        let parsed = parse_modes(&text);
-        d.modes = parsed.modes;
-        d.modes_unparsed = !parsed.unrecognised.is_empty();
-        d.modes_text = Some(text);
+        d.set_modes_text(text);
     }
     if let Some(text) = f.take("price_text") {
         d.fee = parse_fee(&text);

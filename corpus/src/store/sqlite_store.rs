@@ -209,7 +209,7 @@ impl Store for SqliteStore {
             listing.declaration = declaration.clone();
             let content = codec::listing_content(&listing)?;
             let hash = codec::content_hash(&content);
-            update_listing(&tx, &listing, &content, &hash, &now)?;
+            write_listing(&tx, &listing, &content, &hash, &now)?;
             let next = latest_declaration(&tx, listing_id)?.map_or(1, |(version, _)| version + 1);
             insert_declaration(&tx, listing_id, next, declaration, &now)?;
         }
@@ -289,37 +289,13 @@ fn upsert_listing(conn: &Connection, listing: &Listing, now: &str) -> crate::Res
         .optional()?;
     match stored {
         None => {
-            conn.prepare_cached(
-                "INSERT INTO listings (id, source, listing, content_hash, title, holder_name, \
-                 application_number, publication_number, kind, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-            )?
-            .execute(params![
-                listing.id,
-                listing.source,
-                content,
-                hash,
-                listing.patent.title,
-                listing.holder.as_ref().map(|h| h.name.as_str()),
-                listing
-                    .patent
-                    .application_number
-                    .as_ref()
-                    .map(|n| n.as_str()),
-                listing
-                    .patent
-                    .publication_number
-                    .as_ref()
-                    .map(|n| n.as_str()),
-                listing.patent.kind.as_str(),
-                now,
-            ])?;
+            write_listing(conn, listing, &content, &hash, now)?;
             insert_declaration(conn, &listing.id, 1, &listing.declaration, now)?;
             Ok(Upsert::Inserted)
         }
         Some(stored) if stored == hash => Ok(Upsert::Unchanged),
         Some(_) => {
-            update_listing(conn, listing, &content, &hash, now)?;
+            write_listing(conn, listing, &content, &hash, now)?;
             // Only a change of terms is history; a corrected title is not.
             let (version, current) = match latest_declaration(conn, &listing.id)? {
                 Some((_, current)) if current == listing.declaration => return Ok(Upsert::Updated),
@@ -349,37 +325,36 @@ fn upsert_listing(conn: &Connection, listing: &Listing, now: &str) -> crate::Res
     }
 }
 
-/// Replaces a stored listing's content and the columns derived from it.
-fn update_listing(
+/// Inserts a listing, or replaces a stored one's content and the columns
+/// derived from it; `created_at` is set only by the insert.
+fn write_listing(
     conn: &Connection,
     listing: &Listing,
     content: &str,
     hash: &str,
     now: &str,
 ) -> crate::Result<()> {
+    let patent = &listing.patent;
     conn.prepare_cached(
-        "UPDATE listings SET source = ?2, listing = ?3, content_hash = ?4, title = ?5, \
-         holder_name = ?6, application_number = ?7, publication_number = ?8, kind = ?9, \
-         updated_at = ?10 WHERE id = ?1",
+        "INSERT INTO listings (id, source, listing, content_hash, title, holder_name, \
+         application_number, publication_number, kind, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) \
+         ON CONFLICT (id) DO UPDATE SET source = excluded.source, listing = excluded.listing, \
+         content_hash = excluded.content_hash, title = excluded.title, \
+         holder_name = excluded.holder_name, application_number = excluded.application_number, \
+         publication_number = excluded.publication_number, kind = excluded.kind, \
+         updated_at = excluded.updated_at",
     )?
     .execute(params![
         listing.id,
         listing.source,
         content,
         hash,
-        listing.patent.title,
+        patent.title,
         listing.holder.as_ref().map(|h| h.name.as_str()),
-        listing
-            .patent
-            .application_number
-            .as_ref()
-            .map(|n| n.as_str()),
-        listing
-            .patent
-            .publication_number
-            .as_ref()
-            .map(|n| n.as_str()),
-        listing.patent.kind.as_str(),
+        patent.application_number.as_ref().map(|n| n.as_str()),
+        patent.publication_number.as_ref().map(|n| n.as_str()),
+        patent.kind.as_str(),
         now,
     ])?;
     Ok(())
