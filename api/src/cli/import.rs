@@ -42,9 +42,9 @@ pub fn run(settings: &Settings, args: &ImportArgs) -> Result<ExitCode> {
     tracing::info!(?elapsed, "import finished");
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_summary(&report, elapsed.as_secs_f64());
+        print_summary(&report, elapsed.as_secs_f64())?;
     }
     Ok(if report.rejected.is_empty() {
         ExitCode::SUCCESS
@@ -61,28 +61,32 @@ pub fn open_store(settings: &Settings) -> Result<SqliteStore> {
         .with_context(|| format!("opening store {}", path.display()))
 }
 
-fn print_summary(report: &ImportReport, seconds: f64) {
+fn print_summary(report: &ImportReport, seconds: f64) -> std::io::Result<()> {
     for (path, kind) in &report.files {
-        println!("read {} as {kind}", path.display());
+        say!("read {} as {kind}", path.display())?;
     }
     let listings = report.counts.listings;
     let profiles = report.counts.profiles;
-    println!(
+    say!(
         "listings: {} imported, {} updated, {} unchanged",
-        listings.inserted, listings.updated, listings.unchanged
-    );
-    println!(
+        listings.inserted,
+        listings.updated,
+        listings.unchanged
+    )?;
+    say!(
         "profiles: {} imported, {} updated, {} unchanged",
-        profiles.inserted, profiles.updated, profiles.unchanged
-    );
-    println!("rejected: {}", report.rejected.len());
+        profiles.inserted,
+        profiles.updated,
+        profiles.unchanged
+    )?;
+    say!("rejected: {}", report.rejected.len())?;
     if report.flagged > 0 {
-        println!(
+        say!(
             "flagged:  {} (free text that could not be parsed, kept verbatim)",
             report.flagged
-        );
+        )?;
     }
-    println!("took {seconds:.2} s");
+    say!("took {seconds:.2} s")?;
     for rejection in report.rejected.iter().take(SHOWN_REJECTIONS) {
         eprintln!("rejected {rejection}");
     }
@@ -92,6 +96,7 @@ fn print_summary(report: &ImportReport, seconds: f64) {
             report.rejected.len() - SHOWN_REJECTIONS
         );
     }
+    Ok(())
 }
 
 /// A byte-based bar over all files, so its speed and ETA mean something

@@ -1,15 +1,25 @@
 //! Command-line parsing, settings and the subcommands.
 
+/// `println!` that returns the write error instead of panicking, so that a
+/// closed pipe (`patmatch … | head`) ends the program quietly.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod args;
 mod import;
 mod logging;
+mod model;
 mod settings;
 mod show;
 
 pub use args::Args;
 
 use anyhow::Result;
-use args::{Command, ListingsCommand, ProfilesCommand};
+use args::{Command, ListingsCommand, ModelCommand, ProfilesCommand};
 use settings::Settings;
 use std::process::ExitCode;
 
@@ -25,5 +35,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Profiles {
             command: ProfilesCommand::Show(show),
         } => show::profile(&settings, &show),
+        Command::Model { command } => match command {
+            ModelCommand::Fetch(fetch) => model::fetch(&settings, &fetch),
+            ModelCommand::Info => model::info(&settings),
+            ModelCommand::Embed(embed) => model::embed(&settings, &embed),
+        },
     }
 }

@@ -58,6 +58,11 @@ impl Settings {
         })
     }
 
+    /// The model settings; `python` is only needed to fetch.
+    pub fn model_config(&self) -> models::ModelConfig {
+        models::ModelConfig::new(&self.model_dir)
+    }
+
     pub fn store_path(&self) -> PathBuf {
         self.data_dir.join(STORE_FILE)
     }

@@ -36,9 +36,9 @@ pub fn listing(settings: &Settings, args: &ShowArgs) -> Result<ExitCode> {
         declaration_versions: history.len(),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&view)?);
+        say!("{}", serde_json::to_string_pretty(&view)?)?;
     } else {
-        print_listing(&view);
+        print_listing(&view)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -53,68 +53,68 @@ pub fn profile(settings: &Settings, args: &ShowArgs) -> Result<ExitCode> {
         )
     })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&profile)?);
+        say!("{}", serde_json::to_string_pretty(&profile)?)?;
     } else {
-        print_profile(&profile);
+        print_profile(&profile)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_listing(view: &ListingView<'_>) {
+fn print_listing(view: &ListingView<'_>) -> std::io::Result<()> {
     let listing = view.listing;
     let patent = &listing.patent;
-    println!("{}  {}", listing.id, patent.title);
-    field("来源", &listing.source);
-    field("类型", patent.kind.as_str());
+    say!("{}  {}", listing.id, patent.title)?;
+    field("来源", &listing.source)?;
+    field("类型", patent.kind.as_str())?;
     if let Some(number) = &patent.application_number {
-        field("申请号", number.as_str());
+        field("申请号", number.as_str())?;
     }
     if let Some(number) = &patent.publication_number {
-        field("公开号", number.as_str());
+        field("公开号", number.as_str())?;
     }
     if !patent.ipc.is_empty() {
         let codes: Vec<String> = patent.ipc.iter().map(ToString::to_string).collect();
-        field("IPC", &codes.join("; "));
+        field("IPC", &codes.join("; "))?;
     }
     if let Some(date) = patent.application_date {
-        field("申请日", &date.to_string());
+        field("申请日", &date.to_string())?;
     }
     match &listing.holder {
         Some(holder) => {
             let kind = holder.kind.map(|k| format!(" ({k})")).unwrap_or_default();
-            field("权利人", &format!("{}{kind}", holder.name));
+            field("权利人", &format!("{}{kind}", holder.name))?;
             if let Some(code) = &holder.credit_code {
-                field("统一社会信用代码", code.as_str());
+                field("统一社会信用代码", code.as_str())?;
             }
         }
-        None => field("权利人", "(未知)"),
+        None => field("权利人", "(未知)")?,
     }
-    print_declaration(&listing.declaration);
+    print_declaration(&listing.declaration)?;
     let state = if view.searchable {
         "可检索"
     } else {
         "不可检索"
     };
-    field("状态", &format!("{state} ({})", view.searchable_on));
+    field("状态", &format!("{state} ({})", view.searchable_on))?;
     for event in &view.lifecycle.events {
-        field("记录", &serde_json::to_string(event).unwrap_or_default());
+        field("记录", &serde_json::to_string(event).unwrap_or_default())?;
     }
-    field("声明版本", &view.declaration_versions.to_string());
+    field("声明版本", &view.declaration_versions.to_string())?;
     for (key, value) in &listing.attributes {
-        field(key, value);
+        field(key, value)?;
     }
     if !patent.abstract_text.is_empty() {
-        println!("\n摘要\n{}", patent.abstract_text);
+        say!("\n摘要\n{}", patent.abstract_text)?;
     }
     if let Some(claim) = patent.first_claim() {
-        println!("\n首项权利要求\n{claim}");
+        say!("\n首项权利要求\n{claim}")?;
     }
+    Ok(())
 }
 
-fn print_declaration(declaration: &Declaration) {
+fn print_declaration(declaration: &Declaration) -> std::io::Result<()> {
     if declaration.is_undeclared() {
-        field("声明", "(来源未声明实施方式与费用)");
-        return;
+        return field("声明", "(来源未声明实施方式与费用)");
     }
     let modes: Vec<&str> = declaration.modes.iter().map(|m| m.as_str()).collect();
     let mut modes = modes.join("、");
@@ -124,7 +124,7 @@ fn print_declaration(declaration: &Declaration) {
     if declaration.modes_unparsed {
         modes.push_str(" [含未能识别的文字]");
     }
-    field("实施方式", &modes);
+    field("实施方式", &modes)?;
     let fee = &declaration.fee;
     let mut parts = Vec::new();
     if let Some(method) = fee.method {
@@ -146,21 +146,22 @@ fn print_declaration(declaration: &Declaration) {
     if fee.unparsed {
         parts.push("[未能解析]".to_string());
     }
-    field("费用标准", &parts.join(" "));
+    field("费用标准", &parts.join(" "))?;
     if let Some(date) = declaration.announced_on {
-        field("公告日", &date.to_string());
+        field("公告日", &date.to_string())?;
     }
+    Ok(())
 }
 
-fn print_profile(profile: &DemandProfile) {
-    println!("{}  {}", profile.id, profile.title);
-    field("来源", &profile.source);
-    field("企业", &profile.enterprise_id);
+fn print_profile(profile: &DemandProfile) -> std::io::Result<()> {
+    say!("{}  {}", profile.id, profile.title)?;
+    field("来源", &profile.source)?;
+    field("企业", &profile.enterprise_id)?;
     if let Some(name) = &profile.enterprise_name {
-        field("企业名称", name);
+        field("企业名称", name)?;
     }
     if !profile.keywords.is_empty() {
-        field("关键词", &profile.keywords.join("、"));
+        field("关键词", &profile.keywords.join("、"))?;
     }
     if !profile.ipc_prefixes.is_empty() {
         let codes: Vec<String> = profile
@@ -168,7 +169,7 @@ fn print_profile(profile: &DemandProfile) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        field("IPC 偏好", &codes.join("; "));
+        field("IPC 偏好", &codes.join("; "))?;
     }
     if !profile.acceptable_modes.is_empty() || profile.modes_text.is_some() {
         let modes: Vec<&str> = profile
@@ -181,7 +182,7 @@ fn print_profile(profile: &DemandProfile) {
             .as_deref()
             .map(|t| format!(" (原文: {t})"))
             .unwrap_or_default();
-        field("可接受方式", &format!("{}{raw}", modes.join("、")));
+        field("可接受方式", &format!("{}{raw}", modes.join("、")))?;
     }
     let budget = match (profile.budget_min_yuan, profile.budget_max_yuan) {
         (Some(min), Some(max)) => Some(format!("{min}–{max} 元")),
@@ -195,22 +196,23 @@ fn print_profile(profile: &DemandProfile) {
             .as_deref()
             .map(|t| format!(" (原文: {t})"))
             .unwrap_or_default();
-        field("预算", &format!("{budget}{raw}"));
+        field("预算", &format!("{budget}{raw}"))?;
     }
     if let Some(region) = &profile.region {
-        field("地区", region);
+        field("地区", region)?;
     }
     if let Some(date) = profile.posted_on {
-        field("发布日", &date.to_string());
+        field("发布日", &date.to_string())?;
     }
     for (key, value) in &profile.attributes {
-        field(key, value);
+        field(key, value)?;
     }
     if !profile.text.is_empty() {
-        println!("\n需求\n{}", profile.text);
+        say!("\n需求\n{}", profile.text)?;
     }
+    Ok(())
 }
 
-fn field(name: &str, value: &str) {
-    println!("  {name}: {value}");
+fn field(name: &str, value: &str) -> std::io::Result<()> {
+    say!("  {name}: {value}")
 }
