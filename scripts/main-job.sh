@@ -11,6 +11,9 @@ export PATMATCH_DATA_DIR=${PATMATCH_DATA_DIR:-./data}
 cargo build --release --locked -p patmatch-api
 bin=target/release/patmatch
 
+# The embedding model, once per machine; reused afterwards.
+"$bin" model fetch
+
 # Exit status 2 means "imported, with some records rejected": the demands
 # file holds one empty record, which is reported and skipped.
 status=0

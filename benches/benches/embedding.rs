@@ -56,11 +56,18 @@ fn workspace() -> PathBuf {
 }
 
 fn main() -> Result<()> {
+    // As the patmatch binary does: candle otherwise counts CPUs per matmul.
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+    }
     let shared = PathBuf::from(env_or("PATMATCH_SHARED_DIR", || {
         workspace().join("../shared").display().to_string()
     }));
     let model_dir = match std::env::var_os("PATMATCH_MODEL_DIR") {
-        Some(dir) => PathBuf::from(dir),
+        // cargo runs benches from the package directory; a relative path is
+        // meant from the workspace.
+        Some(dir) => workspace().join(dir),
         None => std::env::home_dir()
             .context("no home directory; set PATMATCH_MODEL_DIR")?
             .join(".cache/patmatch/models"),
