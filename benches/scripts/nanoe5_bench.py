@@ -10,7 +10,6 @@ so both engines embed inputs of the same length.
 """
 import json
 import os
-import resource
 import sys
 import time
 
@@ -53,6 +52,14 @@ def texts(shared, n, cases):
     json.dump(out, sys.stdout, ensure_ascii=False)
 
 
+def peak_rss_kb():
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def timing(path, repeats):
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
@@ -69,7 +76,9 @@ def timing(path, repeats):
             fn(arg)
             samples.append(time.perf_counter() - t)
         result[name] = samples
-    result["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Not ru_maxrss: Linux carries it over from the parent across fork and
+    # exec, so it would report the Rust bench's peak. VmHWM is this image's.
+    result["rss_kb"] = peak_rss_kb()
     json.dump(result, sys.stdout)
 
 
