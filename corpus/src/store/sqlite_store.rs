@@ -280,13 +280,18 @@ impl Upsert {
     }
 }
 
+/// The content hash stored for `id` in `table`, if the record exists.
+fn stored_hash(conn: &Connection, table: &str, id: &str) -> crate::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT content_hash FROM {table} WHERE id = ?1"))?
+        .query_row([id], |row| row.get(0))
+        .optional()?)
+}
+
 fn upsert_listing(conn: &Connection, listing: &Listing, now: &str) -> crate::Result<Upsert> {
     let content = codec::listing_content(listing)?;
     let hash = codec::content_hash(&content);
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT content_hash FROM listings WHERE id = ?1")?
-        .query_row([&listing.id], |row| row.get(0))
-        .optional()?;
+    let stored = stored_hash(conn, "listings", &listing.id)?;
     match stored {
         None => {
             write_listing(conn, listing, &content, &hash, now)?;
@@ -401,10 +406,7 @@ fn insert_declaration(
 fn upsert_profile(conn: &Connection, profile: &DemandProfile, now: &str) -> crate::Result<Upsert> {
     let content = codec::profile_content(profile)?;
     let hash = codec::content_hash(&content);
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT content_hash FROM profiles WHERE id = ?1")?
-        .query_row([&profile.id], |row| row.get(0))
-        .optional()?;
+    let stored = stored_hash(conn, "profiles", &profile.id)?;
     match stored {
         // A new profile keeps the timestamps it comes with (the source's or
         // the caller's clock).
