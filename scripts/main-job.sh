@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build patmatch, import the shared corpus
 # and demands into an embedded store, and show what was stored.
-# Later issues extend it with index and serve.
+# Then it indexes the store (full text and vectors); a later issue adds serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +25,8 @@ fi
 
 "$bin" listings show offer-5d14c1b2fe
 "$bin" profiles show dem-3621ff01a6
+
+# Full-text and vector indexes. The first run embeds every listing (minutes
+# on 2 cores); later runs update only what changed and reuse the embedding
+# cache.
+"$bin" index

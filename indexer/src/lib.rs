@@ -7,3 +7,32 @@
 //! Does not own: ranking or fusion (ranker), the domain model or the store
 //! (corpus), or the model itself (models). It is the only crate that knows
 //! tantivy, jieba-rs and hnsw_rs.
+
+mod build_progress;
+mod config;
+mod error;
+mod filter;
+mod generation;
+mod index_builder;
+mod indexed_listing;
+mod passage;
+mod snapshot;
+mod text;
+mod vector;
+
+pub use build_progress::BuildProgress;
+pub use config::IndexConfig;
+pub use error::{Error, Result};
+pub use filter::Filter;
+pub use generation::Manifest;
+pub use index_builder::{build_index, BuildMode, BuildReport};
+pub use passage::passage_text;
+pub use snapshot::{current_generation, Snapshot, TextHit, TextResults, VectorHitById};
+pub use text::{
+    register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, Segmenter, BOILERPLATE,
+    TOKENIZER_NAME,
+};
+pub use vector::{
+    embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash, VectorHit,
+    VectorIndex,
+};

@@ -63,6 +63,16 @@ pub enum Command {
         #[command(subcommand)]
         command: ProfilesCommand,
     },
+    /// Build or update the full-text and vector indexes from the store.
+    ///
+    /// Each build writes a new generation under <data dir>/index and then
+    /// switches the CURRENT pointer to it, so searches never see a half-built
+    /// index and a killed build leaves the previous generation serving (the
+    /// next build removes its debris). When the current generation was built
+    /// with the same model and settings, only new, changed and removed
+    /// listings are applied. Passage embeddings are cached in
+    /// <data dir>/embeddings.db, so only text not seen before is embedded.
+    Index(IndexArgs),
     /// Fetch, inspect or try the embedding model (multilingual-e5-small).
     Model {
         #[command(subcommand)]
@@ -108,6 +118,24 @@ pub struct EmbedArgs {
     /// Embed as passages (`passage: ` prefix) instead of queries.
     #[arg(long)]
     pub passage: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct IndexArgs {
+    /// Rebuild both indexes from scratch instead of updating the current
+    /// generation (cached embeddings are still used).
+    #[arg(long)]
+    pub full: bool,
+
+    /// A jieba user dictionary of patent terms (`word [freq] [tag]` per
+    /// line), so they are kept whole. Default: `user_dict` from the config
+    /// file. Changing it triggers a full rebuild.
+    #[arg(long, env = "PATMATCH_USER_DICT", value_name = "FILE")]
+    pub user_dict: Option<PathBuf>,
+
+    /// Print the build report as JSON on stdout instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod args;
 mod import;
+mod index;
 mod logging;
 mod model;
 mod settings;
@@ -35,6 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Profiles {
             command: ProfilesCommand::Show(show),
         } => show::profile(&settings, &show),
+        Command::Index(index) => index::run(&settings, &index),
         Command::Model { command } => match command {
             ModelCommand::Fetch(fetch) => model::fetch(&settings, &fetch),
             ModelCommand::Info => model::info(&settings),

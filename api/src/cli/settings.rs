@@ -17,6 +17,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub model_dir: PathBuf,
     pub log: Option<String>,
+    /// Patent terms for the segmenter (jieba dictionary format), from the
+    /// config file; `patmatch index --user-dict` overrides it.
+    pub user_dict: Option<PathBuf>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -29,6 +32,7 @@ struct FileSettings {
     data_dir: Option<PathBuf>,
     model_dir: Option<PathBuf>,
     log: Option<String>,
+    user_dict: Option<PathBuf>,
 }
 
 impl Settings {
@@ -54,6 +58,7 @@ impl Settings {
             data_dir,
             model_dir,
             log: global.log.clone().or(file.log),
+            user_dict: file.user_dict,
             config_file,
         })
     }
@@ -65,6 +70,14 @@ impl Settings {
 
     pub fn store_path(&self) -> PathBuf {
         self.data_dir.join(STORE_FILE)
+    }
+
+    /// The index settings: generations under `<data dir>/index`, the
+    /// embedding cache in `<data dir>/embeddings.db`.
+    pub fn index_config(&self) -> indexer::IndexConfig {
+        let mut config = indexer::IndexConfig::new(self.data_dir.join("index"));
+        config.embedding_cache = self.data_dir.join("embeddings.db");
+        config
     }
 }
 

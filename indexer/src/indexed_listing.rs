@@ -1,0 +1,132 @@
+use crate::passage_text;
+use crate::text::{ListingSchema, STATUS_LISTED, STATUS_WITHDRAWAL_ANNOUNCED};
+use crate::TextHash;
+use chrono::NaiveDate;
+use corpus::{Lifecycle, Listing};
+use serde::Serialize;
+use std::fmt::Write;
+use tantivy::schema::Facet;
+use tantivy::TantivyDocument;
+
+/// Everything the indexes hold about one listing, derived from the stored
+/// listing and its lifecycle. Its hash decides whether an incremental update
+/// must touch the listing; the passage hash, whether it must be re-embedded.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct IndexedListing {
+    pub id: String,
+    pub title: String,
+    pub abstract_text: String,
+    pub claims: String,
+    pub holder: Option<String>,
+    pub ipc: Vec<String>,
+    pub modes: Vec<&'static str>,
+    pub patent_kind: &'static str,
+    pub holder_kind: Option<&'static str>,
+    pub fee: Option<(u64, u64)>,
+    pub announced: Option<NaiveDate>,
+    pub listed_on: Option<NaiveDate>,
+    pub withdrawal_effective: Option<NaiveDate>,
+    pub passage: String,
+}
+
+impl IndexedListing {
+    pub(crate) fn new(listing: &Listing, lifecycle: &Lifecycle, passage_chars: usize) -> Self {
+        let patent = &listing.patent;
+        let declaration = &listing.declaration;
+        Self {
+            id: listing.id.clone(),
+            title: patent.title.clone(),
+            abstract_text: patent.abstract_text.clone(),
+            claims: patent.claims.clone().unwrap_or_default(),
+            holder: listing.holder.as_ref().map(|holder| holder.name.clone()),
+            ipc: patent.ipc.iter().map(|code| code.facet_path()).collect(),
+            modes: declaration.modes.iter().map(|mode| mode.as_str()).collect(),
+            patent_kind: patent.kind.as_str(),
+            holder_kind: listing
+                .holder
+                .as_ref()
+                .and_then(|holder| holder.kind)
+                .map(|kind| kind.as_str()),
+            fee: declaration.fee.amount.map(|range| (range.min, range.max)),
+            announced: declaration.announced_on.or(lifecycle.listed_on),
+            listed_on: lifecycle.listed_on,
+            withdrawal_effective: lifecycle.withdrawal().map(|w| w.effective_on),
+            passage: passage_text(listing, passage_chars),
+        }
+    }
+
+    /// Hash of every indexed value: equal hashes mean an identical document.
+    pub(crate) fn doc_hash(&self) -> String {
+        // Serialising a struct of plain values cannot fail.
+        hex_sha256(&serde_json::to_string(self).unwrap_or_default())
+    }
+
+    /// The embedding cache's key for the passage, in hex.
+    pub(crate) fn passage_hash(&self) -> String {
+        hex_sha256(&self.passage)
+    }
+
+    pub(crate) fn to_document(&self, fields: &ListingSchema) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.id, &self.id);
+        doc.add_text(fields.title, &self.title);
+        doc.add_text(fields.abstract_text, &self.abstract_text);
+        if !self.claims.is_empty() {
+            doc.add_text(fields.claims, &self.claims);
+        }
+        if let Some(holder) = &self.holder {
+            doc.add_text(fields.holder, holder);
+            doc.add_facet(fields.holder_facet, Facet::from_path([holder.as_str()]));
+        }
+        for path in &self.ipc {
+            doc.add_facet(
+                fields.ipc,
+                Facet::from_text(path).unwrap_or_else(|_| Facet::root()),
+            );
+        }
+        for mode in &self.modes {
+            doc.add_facet(fields.modes, Facet::from_path([*mode]));
+        }
+        doc.add_facet(fields.patent_kind, Facet::from_path([self.patent_kind]));
+        if let Some(kind) = self.holder_kind {
+            doc.add_facet(fields.holder_kind, Facet::from_path([kind]));
+        }
+        if let Some((min, max)) = self.fee {
+            doc.add_u64(fields.fee_min, min);
+            doc.add_u64(fields.fee_max, max);
+        }
+        if let Some(day) = self.announced {
+            doc.add_date(fields.announced, to_datetime(day));
+        }
+        if let Some(day) = self.listed_on {
+            doc.add_date(fields.listed_on, to_datetime(day));
+        }
+        let status = match self.withdrawal_effective {
+            Some(day) => {
+                doc.add_date(fields.withdrawal_effective, to_datetime(day));
+                STATUS_WITHDRAWAL_ANNOUNCED
+            }
+            None => STATUS_LISTED,
+        };
+        doc.add_u64(fields.status, status);
+        doc
+    }
+}
+
+/// Midnight UTC of `day`: dates are stored as instants, and one fixed time
+/// of day keeps day comparisons exact.
+pub(crate) fn to_datetime(day: NaiveDate) -> tantivy::DateTime {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    tantivy::DateTime::from_timestamp_secs(midnight.timestamp())
+}
+
+/// sha256 of `text`, in lower-case hex.
+pub(crate) fn hex_sha256(text: &str) -> String {
+    TextHash::of(text)
+        .0
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}

@@ -1,0 +1,225 @@
+//! Turning what a user typed into a tantivy query.
+
+use super::normalize::Normalized;
+use super::Segmenter;
+use crate::{Error, Result};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+/// Builds queries from natural-language text over fields indexed with
+/// [`JiebaTokenizer`](super::JiebaTokenizer).
+///
+/// Loose text is a bag of terms, any of which may match: a user describing
+/// a need in a sentence does not expect a listing to contain that sentence.
+/// tantivy's own `QueryParser` turns an unbroken Chinese run into one
+/// phrase (tantivy issue #2472), so a sentence would match only where it
+/// appears verbatim. Only quoted text is a phrase, and it must match.
+#[derive(Clone, Debug)]
+pub struct QueryBuilder {
+    segmenter: Segmenter,
+    fields: Vec<(Field, f32)>,
+}
+
+/// A query and what it was built from.
+#[derive(Debug)]
+pub struct QueryPlan {
+    pub query: Box<dyn Query>,
+    /// The loose terms searched, to explain which of them a result matched.
+    pub terms: Vec<String>,
+    /// The quoted phrases, folded as they are matched.
+    pub phrases: Vec<String>,
+}
+
+/// How much of the best-matching field's score each other field adds: a
+/// term found in both title and body counts a little more than in one,
+/// without the body's repetitions swamping the title.
+const TIE_BREAKER: f32 = 0.1;
+
+impl QueryBuilder {
+    /// `fields`: each field to search with its boost. All must be text
+    /// fields indexed with [`TOKENIZER_NAME`](super::TOKENIZER_NAME) and
+    /// `WithFreqsAndPositions` (phrases need positions).
+    pub fn new(segmenter: Segmenter, fields: Vec<(Field, f32)>) -> Self {
+        QueryBuilder { segmenter, fields }
+    }
+
+    /// The query for `text`: every loose term as a `Should` clause, every
+    /// phrase in `"…"`, `“…”`, `「…」` or `『…』` as a `Must` clause, each
+    /// searched in all fields, the best field counting.
+    ///
+    /// Fails on an empty query, an unclosed quote, or a query with nothing
+    /// left to search once boilerplate, function words and punctuation are
+    /// gone.
+    pub fn build(&self, text: &str) -> Result<QueryPlan> {
+        if text.trim().is_empty() {
+            return Err(Error::Query("empty query".into()));
+        }
+        if self.fields.is_empty() {
+            return Err(Error::Query("no fields to search".into()));
+        }
+        let (loose, quoted) = split_quotes(Normalized::new(text).text())?;
+        let terms = self.segmenter.query_terms(&loose);
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &terms {
+            let query = self.each_field(|field| Box::new(term_query(field, term)));
+            clauses.push((Occur::Should, query));
+        }
+        let mut phrases = Vec::new();
+        for phrase in quoted {
+            let chain = self.segmenter.phrase_terms(&phrase);
+            if chain.is_empty() {
+                continue;
+            }
+            let query = self.each_field(|field| phrase_query(field, &chain));
+            clauses.push((Occur::Must, query));
+            phrases.push(phrase.trim().to_string());
+        }
+        if clauses.is_empty() {
+            return Err(Error::Query(format!(
+                "nothing to search for in {text:?}: only boilerplate, function words or punctuation"
+            )));
+        }
+        Ok(QueryPlan {
+            query: Box::new(BooleanQuery::new(clauses)),
+            terms,
+            phrases,
+        })
+    }
+
+    /// `query` in every field, boosted, the best field's score counting.
+    fn each_field(&self, query: impl Fn(Field) -> Box<dyn Query>) -> Box<dyn Query> {
+        let per_field = self
+            .fields
+            .iter()
+            .map(|&(field, boost)| Box::new(BoostQuery::new(query(field), boost)) as Box<dyn Query>)
+            .collect();
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            per_field,
+            TIE_BREAKER,
+        ))
+    }
+}
+
+fn term_query(field: Field, text: &str) -> TermQuery {
+    TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    )
+}
+
+/// `chain` (from [`Segmenter::phrase_terms`], not empty) as a query; a
+/// single term is a term query, since tantivy's phrase query needs two.
+fn phrase_query(field: Field, chain: &[(usize, String)]) -> Box<dyn Query> {
+    match chain {
+        [(_, only)] => Box::new(term_query(field, only)),
+        _ => {
+            let terms = chain
+                .iter()
+                .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
+                .collect();
+            Box::new(PhraseQuery::new_with_offset(terms))
+        }
+    }
+}
+
+/// The quote that closes `open`, if `open` opens a phrase. Chinese input
+/// methods often pair `"` with `”`, so either closes either.
+fn closers(open: char) -> Option<&'static [char]> {
+    match open {
+        '"' | '“' => Some(&['"', '”']),
+        '「' => Some(&['」']),
+        '『' => Some(&['』']),
+        _ => None,
+    }
+}
+
+/// Split `text` into its loose text (phrases replaced by a space, so words
+/// on either side are not joined) and its quoted phrases.
+fn split_quotes(text: &str) -> Result<(String, Vec<String>)> {
+    let mut loose = String::with_capacity(text.len());
+    let mut phrases = Vec::new();
+    let mut chars = text.chars().enumerate();
+    while let Some((at, c)) = chars.next() {
+        let Some(close) = closers(c) else {
+            loose.push(c);
+            continue;
+        };
+        let mut phrase = String::new();
+        let closed = chars.by_ref().any(|(_, c)| {
+            let end = close.contains(&c);
+            if !end {
+                phrase.push(c);
+            }
+            end
+        });
+        if !closed {
+            return Err(Error::Query(format!(
+                "quote {c} at character {} is never closed",
+                at + 1
+            )));
+        }
+        phrases.push(phrase);
+        loose.push(' ');
+    }
+    Ok((loose, phrases))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, TEXT};
+
+    fn builder() -> QueryBuilder {
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        QueryBuilder::new(Segmenter::new(), vec![(title, 2.0), (body, 1.0)])
+    }
+
+    #[test]
+    fn splits_quotes_of_every_kind() {
+        let (loose, phrases) = split_quotes("智能\"农业发展\"灌溉“银行”「a b」『c』”").unwrap();
+        assert_eq!(phrases, ["农业发展", "银行", "a b", "c"]);
+        assert_eq!(loose, "智能 灌溉   ”");
+        let (_, mixed) = split_quotes("“农业\"").unwrap();
+        assert_eq!(mixed, ["农业"]);
+    }
+
+    #[test]
+    fn unclosed_quote_names_its_position() {
+        for (text, at) in [("灌溉 \"农业", 4), ("“农业”「银行", 5)] {
+            match builder().build(text) {
+                Err(Error::Query(message)) => {
+                    assert!(message.contains(&format!("character {at}")), "{message}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_boilerplate_queries_fail() {
+        for text in ["", "  \u{3000}", "本发明公开了一种", "“，”", "的 了"] {
+            assert!(
+                matches!(builder().build(text), Err(Error::Query(_))),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plan_lists_terms_and_folded_phrases() {
+        let plan = builder().build("智能灌溉 “ＬＥＤ路灯”").unwrap();
+        assert_eq!(plan.phrases, ["led路灯"]);
+        assert!(plan.terms.contains(&"灌溉".to_string()), "{:?}", plan.terms);
+        assert!(
+            !plan.terms.iter().any(|t| t.contains("路灯")),
+            "{:?}",
+            plan.terms
+        );
+    }
+}

@@ -1,0 +1,339 @@
+use crate::indexed_listing::to_datetime;
+use crate::text::{register_tokenizer, ListingSchema, QueryBuilder, Segmenter};
+use crate::{Error, Filter, Result};
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+
+/// One BM25 hit: the listing, its vector row and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TextMatch {
+    pub id: String,
+    pub row: u32,
+    pub score: f32,
+}
+
+/// The tantivy half of a generation: its index, a reader pinned to what was
+/// committed when it was opened, and the query builder.
+pub(crate) struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: ListingSchema,
+    queries: QueryBuilder,
+}
+
+impl std::fmt::Debug for TextIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextIndex")
+            .field("docs", &self.reader.searcher().num_docs())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TextIndex {
+    /// A new, empty index in `dir` (which must exist and be empty).
+    pub(crate) fn create(dir: &Path, segmenter: &Segmenter) -> Result<Self> {
+        let fields = ListingSchema::new();
+        let index = Index::create_in_dir(dir, fields.schema.clone())
+            .map_err(Error::tantivy(format!("create {}", dir.display())))?;
+        Self::with_index(index, fields, segmenter)
+    }
+
+    pub(crate) fn open(dir: &Path, segmenter: &Segmenter) -> Result<Self> {
+        let context = || format!("open {}", dir.display());
+        let index = Index::open_in_dir(dir).map_err(Error::tantivy(context()))?;
+        let fields =
+            ListingSchema::from_schema(index.schema()).map_err(Error::tantivy(context()))?;
+        Self::with_index(index, fields, segmenter)
+    }
+
+    fn with_index(index: Index, fields: ListingSchema, segmenter: &Segmenter) -> Result<Self> {
+        register_tokenizer(&index, segmenter);
+        // Manual: a generation never changes once committed, and a reader
+        // must keep answering from the one it opened.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(Error::tantivy("open reader"))?;
+        let queries = QueryBuilder::new(segmenter.clone(), fields.query_fields());
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            queries,
+        })
+    }
+
+    pub(crate) fn fields(&self) -> &ListingSchema {
+        &self.fields
+    }
+
+    pub(crate) fn writer(&self, heap_bytes: usize) -> Result<IndexWriter<TantivyDocument>> {
+        self.index
+            .writer(heap_bytes.max(15 << 20))
+            .map_err(Error::tantivy("open writer"))
+    }
+
+    /// Makes what a writer committed visible to this handle.
+    pub(crate) fn reload(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(Error::tantivy("reload reader"))
+    }
+
+    pub(crate) fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub(crate) fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// The committed segments, for merging them into one.
+    pub(crate) fn segment_ids(&self) -> Vec<tantivy::index::SegmentId> {
+        self.index.searchable_segment_ids().unwrap_or_default()
+    }
+
+    /// BM25 top `limit` for a natural-language query, among listings that
+    /// pass `filter`. Also returns the query's terms, for explanations.
+    pub(crate) fn search(
+        &self,
+        text: &str,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<(Vec<TextMatch>, Vec<String>)> {
+        let plan = self.queries.build(text)?;
+        let mut terms = plan.terms.clone();
+        terms.extend(plan.phrases.iter().cloned());
+        if limit == 0 {
+            return Ok((Vec::new(), terms));
+        }
+        let query = match self.filter_query(filter) {
+            Some(filter) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, plan.query),
+                (Occur::Must, filter),
+            ])) as Box<dyn Query>,
+            None => plan.query,
+        };
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(Error::tantivy("search"))?;
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| self.hit(address, score))
+            .collect::<Result<_>>()?;
+        Ok((hits, terms))
+    }
+
+    fn hit(&self, address: DocAddress, score: Score) -> Result<TextMatch> {
+        let searcher = self.reader.searcher();
+        let doc: TantivyDocument = searcher.doc(address).map_err(Error::tantivy("read hit"))?;
+        let id = doc
+            .get_first(self.fields.id)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let row = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64("row")
+            .map_err(Error::tantivy("read row"))?
+            .first(address.doc_id)
+            .unwrap_or_default();
+        Ok(TextMatch {
+            id,
+            row: row as u32,
+            score,
+        })
+    }
+
+    /// The vector rows of every listing that passes `filter`, unordered.
+    pub(crate) fn filtered_rows(&self, filter: &Filter) -> Result<Vec<u32>> {
+        let query = self
+            .filter_query(filter)
+            .unwrap_or_else(|| Box::new(AllQuery));
+        self.reader
+            .searcher()
+            .search(&query, &RowCollector)
+            .map_err(Error::tantivy("filter"))
+    }
+
+    /// How many listings pass `filter`.
+    pub(crate) fn count(&self, filter: &Filter) -> Result<usize> {
+        let query = self
+            .filter_query(filter)
+            .unwrap_or_else(|| Box::new(AllQuery));
+        self.reader
+            .searcher()
+            .search(&query, &Count)
+            .map_err(Error::tantivy("count"))
+    }
+
+    /// The filter as one non-scoring query, or `None` when it is empty.
+    /// Scores stay pure BM25: a filter decides membership, not order.
+    pub(crate) fn filter_query(&self, filter: &Filter) -> Option<Box<dyn Query>> {
+        if filter.is_empty() {
+            return None;
+        }
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        if let Some(day) = filter.searchable_on {
+            let day = to_datetime(day);
+            clauses.push((
+                Occur::MustNot,
+                date_range(f.listed_on, Bound::Excluded(day), Bound::Unbounded),
+            ));
+            clauses.push((
+                Occur::MustNot,
+                date_range(
+                    f.withdrawal_effective,
+                    Bound::Unbounded,
+                    Bound::Excluded(day),
+                ),
+            ));
+        }
+        let facet_any = |field, names: Vec<&str>| -> Box<dyn Query> {
+            let options = names
+                .into_iter()
+                .map(|name| {
+                    let term = Term::from_facet(field, &Facet::from_path([name]));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            Box::new(BooleanQuery::new(options))
+        };
+        if !filter.modes.is_empty() {
+            let names = filter.modes.iter().map(|mode| mode.as_str()).collect();
+            clauses.push((Occur::Must, facet_any(f.modes, names)));
+        }
+        if !filter.holder_kinds.is_empty() {
+            let names = filter
+                .holder_kinds
+                .iter()
+                .map(|kind| kind.as_str())
+                .collect();
+            clauses.push((Occur::Must, facet_any(f.holder_kind, names)));
+        }
+        if !filter.patent_kinds.is_empty() {
+            let names = filter
+                .patent_kinds
+                .iter()
+                .map(|kind| kind.as_str())
+                .collect();
+            clauses.push((Occur::Must, facet_any(f.patent_kind, names)));
+        }
+        if let Some(holder) = &filter.holder {
+            clauses.push((
+                Occur::Must,
+                facet_any(f.holder_facet, vec![holder.as_str()]),
+            ));
+        }
+        if let Some(prefix) = &filter.ipc_prefix {
+            let facet = Facet::from_text(&prefix.facet_path()).unwrap_or_else(|_| Facet::root());
+            let term = Term::from_facet(f.ipc, &facet);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        if let Some(max) = filter.max_fee {
+            // Priced above the budget: excluded. Unpriced (面议): kept.
+            let above = Term::from_field_u64(f.fee_min, max);
+            clauses.push((
+                Occur::MustNot,
+                Box::new(RangeQuery::new(Bound::Excluded(above), Bound::Unbounded)),
+            ));
+        }
+        if filter.announced_from.is_some() || filter.announced_to.is_some() {
+            let bound = |day: Option<chrono::NaiveDate>| match day {
+                Some(day) => Bound::Included(to_datetime(day)),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                date_range(
+                    f.announced,
+                    bound(filter.announced_from),
+                    bound(filter.announced_to),
+                ),
+            ));
+        }
+        Some(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(clauses)),
+            0.0,
+        )))
+    }
+}
+
+fn date_range(
+    field: tantivy::schema::Field,
+    lower: Bound<tantivy::DateTime>,
+    upper: Bound<tantivy::DateTime>,
+) -> Box<dyn Query> {
+    let term = |bound: Bound<tantivy::DateTime>| match bound {
+        Bound::Included(day) => Bound::Included(Term::from_field_date(field, day)),
+        Bound::Excluded(day) => Bound::Excluded(Term::from_field_date(field, day)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(term(lower), term(upper)))
+}
+
+/// Collects the `row` fast field of every matching document.
+struct RowCollector;
+
+struct SegmentRows {
+    column: Column<u64>,
+    rows: Vec<u32>,
+}
+
+impl Collector for RowCollector {
+    type Fruit = Vec<u32>;
+    type Child = SegmentRows;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentRows> {
+        Ok(SegmentRows {
+            column: reader.fast_fields().u64("row")?,
+            rows: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u32>>) -> tantivy::Result<Vec<u32>> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for SegmentRows {
+    type Fruit = Vec<u32>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(row) = self.column.first(doc) {
+            self.rows.push(row as u32);
+        }
+    }
+
+    fn harvest(self) -> Vec<u32> {
+        self.rows
+    }
+}
