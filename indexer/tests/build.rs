@@ -11,7 +11,7 @@ use corpus::{
     withdrawal_effective_on, Batch, ImplementationMode, LifecycleEvent, Listing, SqliteStore,
     Store, StoreConfig,
 };
-use patmatch_indexer::{build_index, BuildMode, Filter, IndexConfig, Snapshot};
+use patmatch_indexer::{build_index, BuildMode, EmbeddingCache, Filter, IndexConfig, Snapshot};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -336,7 +336,7 @@ fn a_killed_build_leaves_the_previous_generation_serving() {
         .spawn()
         .unwrap();
     let partial = dir.path().join("index/generations/gen-000002.partial");
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(300);
     while !partial.exists() {
         assert!(
             Instant::now() < deadline,
@@ -345,8 +345,17 @@ fn a_killed_build_leaves_the_previous_generation_serving() {
         assert!(child.try_wait().unwrap().is_none(), "the child ended early");
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Let it get well into embedding before the kill.
-    std::thread::sleep(Duration::from_secs(3));
+    // Kill it in the middle of embedding: once its first chunk is cached.
+    let cache = EmbeddingCache::open(&config.embedding_cache).unwrap();
+    let cached_before = cache.len(embedder.model_id()).unwrap();
+    while cache.len(embedder.model_id()).unwrap() == cached_before {
+        assert!(
+            Instant::now() < deadline,
+            "the child never embedded a chunk"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the child ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         child.try_wait().unwrap().is_none(),
         "the build finished before it could be killed"

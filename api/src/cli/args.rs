@@ -22,7 +22,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "PATMATCH_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// TOML config file with keys `data_dir`, `model_dir` and `log`.
+    /// TOML config file with keys `data_dir`, `model_dir`, `log` and
+    /// `user_dict`.
     /// Default: ./patmatch.toml when it exists.
     #[arg(long, global = true, env = "PATMATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -95,10 +95,6 @@ impl TextIndex {
         self.reader.searcher().num_docs()
     }
 
-    pub(crate) fn segment_count(&self) -> usize {
-        self.reader.searcher().segment_readers().len()
-    }
-
     /// The committed segments, for merging them into one.
     pub(crate) fn segment_ids(&self) -> Vec<tantivy::index::SegmentId> {
         self.index.searchable_segment_ids().unwrap_or_default()

@@ -18,7 +18,7 @@ pub(crate) struct Q4WordTable {
 impl Q4WordTable {
     /// `bytes` holds `rows` rows of `dims` weights each, row-major.
     pub(crate) fn new(bytes: Vec<u8>, rows: usize, dims: usize) -> Result<Self> {
-        if dims % Q4_0_BLOCK_WEIGHTS != 0 {
+        if !dims.is_multiple_of(Q4_0_BLOCK_WEIGHTS) {
             return Err(Error::Model(format!(
                 "word embeddings have {dims} dimensions, not a multiple of the Q4_0 block of {Q4_0_BLOCK_WEIGHTS}"
             )));

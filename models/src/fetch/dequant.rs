@@ -15,7 +15,7 @@ pub const Q4_0_BLOCK_BYTES: usize = 18;
 /// multiple of 32 and `blocks.len()` exactly `out.len() / 32 * 18`,
 /// otherwise [`Error::Q4Length`].
 pub fn dequantize_q4_0(blocks: &[u8], out: &mut [f32]) -> Result<()> {
-    if out.len() % Q4_0_BLOCK_WEIGHTS != 0
+    if !out.len().is_multiple_of(Q4_0_BLOCK_WEIGHTS)
         || blocks.len() != out.len() / Q4_0_BLOCK_WEIGHTS * Q4_0_BLOCK_BYTES
     {
         return Err(Error::Q4Length {

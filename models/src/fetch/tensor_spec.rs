@@ -23,7 +23,7 @@ impl Q4Dtype {
     pub(crate) fn byte_len(self, elements: u64) -> Option<u64> {
         match self {
             Q4Dtype::F32 => elements.checked_mul(4),
-            Q4Dtype::Q4_0 if elements % 32 == 0 => Some(elements / 32 * 18),
+            Q4Dtype::Q4_0 if elements.is_multiple_of(32) => Some(elements / 32 * 18),
             Q4Dtype::Q4_0 => None,
         }
     }

@@ -48,7 +48,7 @@ impl Q4Matrix {
         row_scale: impl Fn(usize) -> f32,
     ) -> candle_core::Result<Self> {
         let row_bytes = cols / Q4_0_BLOCK_WEIGHTS * Q4_0_BLOCK_BYTES;
-        if cols == 0 || cols % Q4_0_BLOCK_WEIGHTS != 0 || bytes.len() != rows * row_bytes {
+        if cols == 0 || !cols.is_multiple_of(Q4_0_BLOCK_WEIGHTS) || bytes.len() != rows * row_bytes {
             candle_core::bail!(
                 "{} Q4_0 bytes do not make a [{rows}, {cols}] matrix",
                 bytes.len()
@@ -494,7 +494,7 @@ pub(crate) mod tests {
         let x: Vec<f32> = (0..tokens * cols)
             .map(|i| rng.unit() * if i % 37 == 0 { 8.0 } else { 1.0 })
             .collect();
-        let row_scale = |r: usize| if r % 2 == 0 { 0.125 } else { 1.0 };
+        let row_scale = |r: usize| if r.is_multiple_of(2) { 0.125 } else { 1.0 };
         let matrix = Q4Matrix::from_q4_0(&bytes, rows, cols, row_scale).expect("matrix");
         let Some(kernel) = Q4Linear::new(matrix, bias.clone()).expect("kernel") else {
             eprintln!("no AVX-512BW: Q4 kernel not tested");
