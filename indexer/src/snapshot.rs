@@ -157,9 +157,7 @@ impl Snapshot {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<VectorHitById>> {
-        let allowed = self.allowed(filter)?;
-        let hits = self.vectors.search(query, limit, allowed.as_ref());
-        Ok(self.by_id(hits))
+        self.nearest(query, filter, limit, false)
     }
 
     /// Exact nearest listings: the reference the approximate search is
@@ -170,9 +168,32 @@ impl Snapshot {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<VectorHitById>> {
+        self.nearest(query, filter, limit, true)
+    }
+
+    fn nearest(
+        &self,
+        query: &[f32],
+        filter: &Filter,
+        limit: usize,
+        exact: bool,
+    ) -> Result<Vec<VectorHitById>> {
         let allowed = self.allowed(filter)?;
-        let hits = self.vectors.exact_search(query, limit, allowed.as_ref());
-        Ok(self.by_id(hits))
+        let hits = if exact {
+            self.vectors.exact_search(query, limit, allowed.as_ref())
+        } else {
+            self.vectors.search(query, limit, allowed.as_ref())
+        };
+        Ok(hits
+            .into_iter()
+            .filter_map(|hit| Some((self.docs.by_row(hit.row)?.id.clone(), hit.cosine)))
+            .enumerate()
+            .map(|(i, (id, cosine))| VectorHitById {
+                id,
+                cosine,
+                rank: i + 1,
+            })
+            .collect())
     }
 
     fn allowed(&self, filter: &Filter) -> Result<Option<RowSet>> {
@@ -183,18 +204,6 @@ impl Snapshot {
         // rows are live ones.
         let rows = self.text.filtered_rows(filter)?;
         Ok(Some(RowSet::from_rows(rows, self.vectors.len())))
-    }
-
-    fn by_id(&self, hits: Vec<crate::VectorHit>) -> Vec<VectorHitById> {
-        hits.into_iter()
-            .filter_map(|hit| Some((self.docs.by_row(hit.row)?.id.clone(), hit.cosine)))
-            .enumerate()
-            .map(|(i, (id, cosine))| VectorHitById {
-                id,
-                cosine,
-                rank: i + 1,
-            })
-            .collect()
     }
 }
 

@@ -209,6 +209,22 @@ struct RecallReport {
     worst_label: String,
 }
 
+impl RecallReport {
+    /// Prints the figures (they go into the closing note) and holds the
+    /// mean to `budget`.
+    fn check(&self, what: &str, queries: usize, budget: f64) {
+        eprintln!(
+            "recall@{K} {what} over {queries} queries: mean {:.4} (budget {budget}), worst {:.2} ({})",
+            self.mean, self.worst, self.worst_label
+        );
+        assert!(
+            self.mean >= budget,
+            "recall {what} {:.4} under the budget {budget}",
+            self.mean
+        );
+    }
+}
+
 /// Mean and worst recall of `search` against `exact_search` over all
 /// queries, checking on the way that every hit is admitted and the lists
 /// are ordered and free of duplicates.
@@ -265,19 +281,7 @@ fn graph_recall_meets_budget() {
     let fixture = fixture();
     assert!(fixture.index.len() > 7_000);
     assert!(fixture.index.len() >= HnswParams::default().exact_below);
-    let report = measure(fixture, None);
-    eprintln!(
-        "recall@{K} unfiltered over {} queries: mean {:.4} (budget {RECALL_BUDGET}), worst {:.2} ({})",
-        fixture.queries.len(),
-        report.mean,
-        report.worst,
-        report.worst_label
-    );
-    assert!(
-        report.mean >= RECALL_BUDGET,
-        "recall {:.4} under the budget {RECALL_BUDGET}",
-        report.mean
-    );
+    measure(fixture, None).check("unfiltered", fixture.queries.len(), RECALL_BUDGET);
 }
 
 #[test]
@@ -304,20 +308,12 @@ fn filter_admitting_half_the_rows_keeps_recall() {
     let fixture = fixture();
     let allowed = half_of_rows(fixture.index.len());
     assert!(allowed.len() >= fixture.index.params().exact_below);
-    let report = measure(fixture, Some(&allowed));
-    eprintln!(
-        "recall@{K} with {} of {} rows admitted: mean {:.4} (budget {FILTERED_RECALL_BUDGET}), worst {:.2} ({})",
+    let what = format!(
+        "with {} of {} rows admitted",
         allowed.len(),
-        fixture.index.len(),
-        report.mean,
-        report.worst,
-        report.worst_label
+        fixture.index.len()
     );
-    assert!(
-        report.mean >= FILTERED_RECALL_BUDGET,
-        "filtered recall {:.4} under the budget {FILTERED_RECALL_BUDGET}",
-        report.mean
-    );
+    measure(fixture, Some(&allowed)).check(&what, fixture.queries.len(), FILTERED_RECALL_BUDGET);
 }
 
 #[test]

@@ -212,25 +212,21 @@ impl TextIndex {
                 .collect();
             Box::new(BooleanQuery::new(options))
         };
-        if !filter.modes.is_empty() {
-            let names = filter.modes.iter().map(|mode| mode.as_str()).collect();
-            clauses.push((Occur::Must, facet_any(f.modes, names)));
-        }
-        if !filter.holder_kinds.is_empty() {
-            let names = filter
-                .holder_kinds
-                .iter()
-                .map(|kind| kind.as_str())
-                .collect();
-            clauses.push((Occur::Must, facet_any(f.holder_kind, names)));
-        }
-        if !filter.patent_kinds.is_empty() {
-            let names = filter
-                .patent_kinds
-                .iter()
-                .map(|kind| kind.as_str())
-                .collect();
-            clauses.push((Occur::Must, facet_any(f.patent_kind, names)));
+        let kinds: [(_, Vec<&str>); 3] = [
+            (f.modes, filter.modes.iter().map(|m| m.as_str()).collect()),
+            (
+                f.holder_kind,
+                filter.holder_kinds.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                f.patent_kind,
+                filter.patent_kinds.iter().map(|k| k.as_str()).collect(),
+            ),
+        ];
+        for (field, names) in kinds {
+            if !names.is_empty() {
+                clauses.push((Occur::Must, facet_any(field, names)));
+            }
         }
         if let Some(holder) = &filter.holder {
             clauses.push((

@@ -48,7 +48,8 @@ impl Q4Matrix {
         row_scale: impl Fn(usize) -> f32,
     ) -> candle_core::Result<Self> {
         let row_bytes = cols / Q4_0_BLOCK_WEIGHTS * Q4_0_BLOCK_BYTES;
-        if cols == 0 || !cols.is_multiple_of(Q4_0_BLOCK_WEIGHTS) || bytes.len() != rows * row_bytes {
+        if cols == 0 || !cols.is_multiple_of(Q4_0_BLOCK_WEIGHTS) || bytes.len() != rows * row_bytes
+        {
             candle_core::bail!(
                 "{} Q4_0 bytes do not make a [{rows}, {cols}] matrix",
                 bytes.len()
