@@ -27,7 +27,7 @@ pub use filter::Filter;
 pub use generation::Manifest;
 pub use index_builder::{build_index, BuildMode, BuildReport};
 pub use passage::passage_text;
-pub use snapshot::{current_generation, Snapshot, TextHit, TextResults, VectorHitById};
+pub use snapshot::{current_generation, NearestHit, Snapshot, TextHit, TextResults};
 pub use text::{
     register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, Segmenter, BOILERPLATE,
     TOKENIZER_NAME,

@@ -22,7 +22,7 @@ pub struct TextResults {
 
 /// A nearest-neighbour hit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VectorHitById {
+pub struct NearestHit {
     pub id: String,
     pub cosine: f32,
     /// 1-based.
@@ -156,7 +156,7 @@ impl Snapshot {
         query: &[f32],
         filter: &Filter,
         limit: usize,
-    ) -> Result<Vec<VectorHitById>> {
+    ) -> Result<Vec<NearestHit>> {
         self.nearest(query, filter, limit, false)
     }
 
@@ -167,7 +167,7 @@ impl Snapshot {
         query: &[f32],
         filter: &Filter,
         limit: usize,
-    ) -> Result<Vec<VectorHitById>> {
+    ) -> Result<Vec<NearestHit>> {
         self.nearest(query, filter, limit, true)
     }
 
@@ -177,7 +177,7 @@ impl Snapshot {
         filter: &Filter,
         limit: usize,
         exact: bool,
-    ) -> Result<Vec<VectorHitById>> {
+    ) -> Result<Vec<NearestHit>> {
         let allowed = self.allowed(filter)?;
         let hits = if exact {
             self.vectors.exact_search(query, limit, allowed.as_ref())
@@ -188,7 +188,7 @@ impl Snapshot {
             .into_iter()
             .filter_map(|hit| Some((self.docs.by_row(hit.row)?.id.clone(), hit.cosine)))
             .enumerate()
-            .map(|(i, (id, cosine))| VectorHitById {
+            .map(|(i, (id, cosine))| NearestHit {
                 id,
                 cosine,
                 rank: i + 1,
