@@ -371,6 +371,14 @@ fn index_builds_then_updates_only_what_changed() {
         assert!(out.status.success(), "{}", stderr(&out));
     };
 
+    // The model as a user gets it; on a fresh checkout this test may run
+    // before the models tests have fetched it.
+    let fetch = run(patmatch(dir.path())
+        .arg("--model-dir")
+        .arg(test_model_dir())
+        .args(["model", "fetch"]));
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+
     let out = index(&[]);
     assert!(!out.status.success(), "indexing an empty store must fail");
     assert!(stderr(&out).contains("no listings"), "{}", stderr(&out));
