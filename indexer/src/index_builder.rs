@@ -57,7 +57,9 @@ pub struct BuildReport {
 /// An update re-indexes only listings whose indexed values changed (a new
 /// declaration, a withdrawal announced …), embeds only passages the cache
 /// has not seen, appends their vectors to the graph, and merges the text
-/// index so that BM25 statistics equal a rebuild's. Nothing the current
+/// index so that deleted documents leave BM25's document frequencies; once
+/// too much was replaced since the last full build it rebuilds instead (see
+/// [`Manifest::replaced_since_full`]). Nothing the current
 /// generation uses is modified: text segments are shared by hard links
 /// (tantivy never rewrites a segment file), everything else is copied.
 pub fn build_index(
