@@ -1,7 +1,6 @@
 use crate::generation::{DocEntry, DocTable, Generations, Manifest, LAYOUT_VERSION};
-use crate::indexed_listing::hex_sha256;
-use crate::indexed_listing::IndexedListing;
-use crate::snapshot::{load_segmenter, USER_DICT_FILE};
+use crate::indexed_listing::{hex_sha256, IndexedListing};
+use crate::snapshot::USER_DICT_FILE;
 use crate::text::{Segmenter, TextIndex, SCHEMA_VERSION};
 use crate::{
     embed_passages_cached, BuildProgress, CacheStats, EmbeddingCache, Error, IndexConfig, Result,
@@ -218,22 +217,8 @@ impl Build<'_> {
         let index = self.build_vectors(&vectors)?;
         let rows: Vec<u32> = (0..listings.len() as u32).collect();
         let text = TextIndex::create(&self.text_dir()?, self.segmenter)?;
-        let mut writer = text.writer(self.config.writer_heap_bytes)?;
-        self.progress.stage("index text", listings.len() as u64);
-        for (i, (listing, &row)) in listings.iter().zip(&rows).enumerate() {
-            let mut doc = listing.to_document(text.fields());
-            doc.add_u64(text.fields().row, u64::from(row));
-            writer
-                .add_document(doc)
-                .map_err(Error::tantivy("add document"))?;
-            if i % 256 == 0 {
-                self.progress.progress(i as u64);
-            }
-        }
-        writer.commit().map_err(Error::tantivy("commit"))?;
-        text.reload()?;
-        merge_all(&text, writer)?;
-        self.progress.finish_stage();
+        let docs: Vec<(&IndexedListing, u32)> = listings.iter().zip(rows.iter().copied()).collect();
+        self.write_text(&text, &[], &docs)?;
         self.save_docs(listings, &rows)?;
         index.save(&self.vectors_dir()?)?;
         let outcome = Outcome {
@@ -265,7 +250,7 @@ impl Build<'_> {
                     touched.push(listing);
                     needs_vector.push(listing);
                 }
-                Some(entry) if entry.doc_hash == listing.doc_hash() => {
+                Some(entry) if entry.doc_hash == listing.doc_hash => {
                     outcome.unchanged += 1;
                     rows.insert(&listing.id, entry.row);
                 }
@@ -273,7 +258,7 @@ impl Build<'_> {
                     outcome.changed += 1;
                     stale_ids.push(&entry.id);
                     touched.push(listing);
-                    if entry.passage_hash == listing.passage_hash() {
+                    if entry.passage_hash == listing.passage_hash {
                         rows.insert(&listing.id, entry.row);
                     } else {
                         needs_vector.push(listing);
@@ -332,29 +317,50 @@ impl Build<'_> {
 
         let text_dir = self.text_dir()?;
         link_tree(&parent.join("text"), &text_dir)?;
-        let text = TextIndex::open(&text_dir, &load_segmenter(parent)?)?;
-        let mut writer = text.writer(self.config.writer_heap_bytes)?;
-        for id in &stale_ids {
-            writer.delete_term(Term::from_field_text(text.fields().id, id));
-        }
-        self.progress.stage("index text", touched.len() as u64);
-        for (i, listing) in touched.iter().enumerate() {
-            let mut doc = listing.to_document(text.fields());
-            doc.add_u64(text.fields().row, u64::from(rows[listing.id.as_str()]));
-            writer
-                .add_document(doc)
-                .map_err(Error::tantivy("add document"))?;
-            self.progress.progress(i as u64 + 1);
-        }
-        writer.commit().map_err(Error::tantivy("commit"))?;
-        text.reload()?;
-        merge_all(&text, writer)?;
-        self.progress.finish_stage();
+        // The segmenter is the parent's: a differing dictionary would have
+        // made the generations incompatible.
+        let text = TextIndex::open(&text_dir, self.segmenter)?;
+        let docs: Vec<(&IndexedListing, u32)> = touched
+            .iter()
+            .map(|&listing| (listing, rows[listing.id.as_str()]))
+            .collect();
+        self.write_text(&text, &stale_ids, &docs)?;
 
         let ordered: Vec<u32> = listings.iter().map(|l| rows[l.id.as_str()]).collect();
         self.save_docs(listings, &ordered)?;
         vectors.save(&self.vectors_dir()?)?;
         Ok((outcome, vectors.len()))
+    }
+
+    /// Deletes `stale` ids, adds `docs` with their vector rows, commits and
+    /// merges into one segment.
+    fn write_text(
+        &self,
+        text: &TextIndex,
+        stale: &[&str],
+        docs: &[(&IndexedListing, u32)],
+    ) -> Result<()> {
+        let mut writer = text.writer(self.config.writer_heap_bytes)?;
+        for id in stale {
+            writer.delete_term(Term::from_field_text(text.fields().id, id));
+        }
+        self.progress.stage("index text", docs.len() as u64);
+        for (i, (listing, row)) in docs.iter().enumerate() {
+            let mut doc = listing.to_document(text.fields());
+            doc.add_u64(text.fields().row, u64::from(*row));
+            writer
+                .add_document(doc)
+                .map_err(Error::tantivy("add document"))?;
+            if i % 256 == 0 {
+                self.progress.progress(i as u64);
+            }
+        }
+        writer.commit().map_err(Error::tantivy("commit"))?;
+        text.reload()?;
+        merge_all(text, writer)?;
+        self.progress.progress(docs.len() as u64);
+        self.progress.finish_stage();
+        Ok(())
     }
 
     fn embed(
@@ -390,8 +396,8 @@ impl Build<'_> {
             .zip(rows)
             .map(|(listing, &row)| DocEntry {
                 id: listing.id.clone(),
-                doc_hash: listing.doc_hash(),
-                passage_hash: listing.passage_hash(),
+                doc_hash: listing.doc_hash.clone(),
+                passage_hash: listing.passage_hash.clone(),
                 row,
             })
             .collect();

@@ -27,13 +27,21 @@ pub(crate) struct IndexedListing {
     pub listed_on: Option<NaiveDate>,
     pub withdrawal_effective: Option<NaiveDate>,
     pub passage: String,
+    /// sha256 (hex) of every value above: equal hashes mean an identical
+    /// document. Computed once, since an update compares it and the
+    /// document table stores it.
+    #[serde(skip)]
+    pub doc_hash: String,
+    /// sha256 (hex) of the passage, the embedding cache's key.
+    #[serde(skip)]
+    pub passage_hash: String,
 }
 
 impl IndexedListing {
     pub(crate) fn new(listing: &Listing, lifecycle: &Lifecycle, passage_chars: usize) -> Self {
         let patent = &listing.patent;
         let declaration = &listing.declaration;
-        Self {
+        let mut indexed = Self {
             id: listing.id.clone(),
             title: patent.title.clone(),
             abstract_text: patent.abstract_text.clone(),
@@ -52,18 +60,14 @@ impl IndexedListing {
             listed_on: lifecycle.listed_on,
             withdrawal_effective: lifecycle.withdrawal().map(|w| w.effective_on),
             passage: passage_text(listing, passage_chars),
-        }
-    }
-
-    /// Hash of every indexed value: equal hashes mean an identical document.
-    pub(crate) fn doc_hash(&self) -> String {
-        // Serialising a struct of plain values cannot fail.
-        hex_sha256(&serde_json::to_string(self).unwrap_or_default())
-    }
-
-    /// The embedding cache's key for the passage, in hex.
-    pub(crate) fn passage_hash(&self) -> String {
-        hex_sha256(&self.passage)
+            doc_hash: String::new(),
+            passage_hash: String::new(),
+        };
+        // Serialising a struct of plain values cannot fail; the hash fields
+        // are skipped, so they do not feed themselves.
+        indexed.doc_hash = hex_sha256(&serde_json::to_string(&indexed).unwrap_or_default());
+        indexed.passage_hash = hex_sha256(&indexed.passage);
+        indexed
     }
 
     pub(crate) fn to_document(&self, fields: &ListingSchema) -> TantivyDocument {
