@@ -1,5 +1,42 @@
-//! Offline evaluation: TREC runs and qrels, relevance metrics (nDCG@10,
-//! Recall@k, MRR@10, P@10, judged@10) and the runner that compares ranking
-//! variants on the shared relevance sets.
+//! Offline evaluation: does patmatch put the right listings first, does it
+//! stay silent when nothing fits, and do its classifiers label correctly?
 //!
-//! Does not own: ranking itself; it drives the ranker's public search API.
+//! Owns: the evaluation file formats (JSONL queries, TREC qrels and runs,
+//! read in trec_eval's order), the relevance metrics (nDCG@10, Recall@10
+//! and @100, MRR@10, P@10, judged@10) with trec_eval's conventions, the
+//! silence check for unanswerable demands, classification metrics, run
+//! diffs, and the runner that compares ranking variants on a set.
+//!
+//! Does not own: ranking itself. Variants are the indexer's BM25 and vector
+//! search, and the ranker's fusion of the two.
+
+mod classification;
+mod engine;
+mod error;
+mod evaluation;
+mod push_check;
+mod qrels;
+mod query_set;
+mod retrieval;
+mod run;
+mod run_diff;
+mod scores;
+mod variant;
+
+pub use classification::{
+    baseline_scores, read_ipc_titles, read_labelled_holders, HolderAccuracy, HolderScorer,
+    IpcPrediction, IpcScorer, IpcScores, IpcTitle, KindCounts, LabelledHolder, HOLDER_KINDS,
+};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use evaluation::{evaluate, Evaluation};
+pub use push_check::PushCheck;
+pub use qrels::Qrels;
+pub use query_set::{read_known_items, read_queries, Query};
+pub use retrieval::{
+    evaluate_retrieval, run_path, run_queries, RetrievalConfig, RetrievalReport, VariantReport,
+};
+pub use run::{Retrieved, Run};
+pub use run_diff::{diff, QueryDelta};
+pub use scores::{judged, ndcg, precision, recall, reciprocal_rank, Scores, METRIC_NAMES};
+pub use variant::{parse_variants, Variant};

@@ -5,3 +5,7 @@
 //! listings, and the daily precision push to demand profiles.
 //!
 //! Does not own: the indexes (indexer) or HTTP (api).
+
+mod fusion;
+
+pub use fusion::{FusedHit, Fusion, Signal};

@@ -1,0 +1,223 @@
+use crate::{Args, ClassifyArgs, Command, DiffArgs, Global, KnownItemArgs, RetrievalArgs, RunArgs, ScoreArgs, VariantsArg};
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use patmatch_eval::{
+    baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_ipc_titles,
+    read_known_items, read_queries, run_queries, Engine, Qrels, Query, RetrievalConfig,
+    RetrievalReport, Run, Variant,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn dispatch(args: Args) -> Result<ExitCode> {
+    match args.command {
+        Command::Retrieval(cmd) => retrieval(&args.global, cmd),
+        Command::KnownItem(cmd) => known_item(&args.global, cmd),
+        Command::Run(cmd) => run(&args.global, cmd),
+        Command::Score(cmd) => score(cmd),
+        Command::Diff(cmd) => run_diff(cmd),
+        Command::Classify(cmd) => classify(cmd),
+    }
+}
+
+fn open_engine(global: &Global) -> Result<Engine> {
+    let index = indexer::IndexConfig::new(global.data_dir.join("index"));
+    let snapshot = indexer::Snapshot::open(&index)
+        .with_context(|| format!("opening the index of {}", global.data_dir.display()))?;
+    let model_dir = match &global.model_dir {
+        Some(dir) => dir.clone(),
+        None => dirs::cache_dir()
+            .context("no user cache directory is known here; set --model-dir or PATMATCH_MODEL_DIR")?
+            .join("patmatch")
+            .join("models"),
+    };
+    let embedder = models::Embedder::load(&models::ModelConfig::new(&model_dir))
+        .with_context(|| format!("loading the model from {} (run `patmatch model fetch`)", model_dir.display()))?;
+    tracing::info!(generation = snapshot.generation(), listings = snapshot.len(), "index opened");
+    Ok(Engine::new(snapshot, embedder))
+}
+
+fn bar(len: usize) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template("{msg:14} [{bar:30}] {pos}/{len} ({per_sec}, {eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn set_name(explicit: &Option<String>, queries: &Path, fallback: &str) -> String {
+    explicit.clone().unwrap_or_else(|| {
+        queries
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(fallback)
+            .to_string()
+    })
+}
+
+fn evaluate_set(
+    global: &Global,
+    set: String,
+    queries: &[Query],
+    qrels: &Qrels,
+    args: &VariantsArg,
+    config: RetrievalConfig,
+) -> Result<RetrievalReport> {
+    let variants = parse_variants(&args.variants)?;
+    if variants.is_empty() {
+        bail!("--variants names no variant");
+    }
+    let engine = open_engine(global)?;
+    let bar = bar(queries.len() * variants.len());
+    let report = evaluate_retrieval(&engine, &set, queries, qrels, &variants, &config, |v| {
+        bar.set_message(v.to_string());
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.table());
+        println!(
+            "runs and report.json in {}",
+            config.out_dir.join(&set).display()
+        );
+    }
+    Ok(report)
+}
+
+fn retrieval(global: &Global, cmd: RetrievalArgs) -> Result<ExitCode> {
+    let queries = read_queries(&cmd.queries)?;
+    let qrels = Qrels::read(&cmd.qrels)?;
+    let config = RetrievalConfig {
+        depth: cmd.variants.depth,
+        out_dir: global.out_dir.clone(),
+        push_limit: cmd.push_limit,
+        push_precision: cmd.push_precision,
+        ..RetrievalConfig::default()
+    };
+    let set = set_name(&cmd.variants.name, &cmd.queries, "queries");
+    evaluate_set(global, set, &queries, &qrels, &cmd.variants, config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn known_item(global: &Global, cmd: KnownItemArgs) -> Result<ExitCode> {
+    let (queries, qrels) = read_known_items(&cmd.queries)?;
+    let config = RetrievalConfig {
+        depth: cmd.variants.depth,
+        out_dir: global.out_dir.clone(),
+        ..RetrievalConfig::default()
+    };
+    let set = set_name(&cmd.variants.name, &cmd.queries, "known_item");
+    evaluate_set(global, set, &queries, &qrels, &cmd.variants, config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(global: &Global, cmd: RunArgs) -> Result<ExitCode> {
+    let variant: Variant = cmd.variant.parse()?;
+    let queries = read_queries(&cmd.queries)?;
+    let engine = open_engine(global)?;
+    let bar = bar(queries.len());
+    bar.set_message(variant.to_string());
+    let (run, seconds) = run_queries(&engine, variant, &queries, cmd.depth, || bar.inc(1))?;
+    bar.finish_and_clear();
+    run.write(&cmd.out, &variant.to_string())?;
+    eprintln!(
+        "{} queries, {:.2} ms per query; run written to {}",
+        queries.len(),
+        seconds * 1000.0 / queries.len().max(1) as f64,
+        cmd.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn score(cmd: ScoreArgs) -> Result<ExitCode> {
+    let run = Run::read(&cmd.run)?;
+    let qrels = Qrels::read(&cmd.qrels)?;
+    let eval = evaluate(&run, &qrels)?;
+    if cmd.json {
+        let out = serde_json::json!({
+            "run": cmd.run,
+            "qrels": cmd.qrels,
+            "evaluated": eval.evaluated,
+            "skipped": eval.skipped,
+            "missing": eval.missing,
+            "unjudged": eval.unjudged,
+            "mean": eval.mean,
+            "queries": eval.per_query,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for (name, value) in patmatch_eval::METRIC_NAMES.iter().zip(eval.mean.values()) {
+            println!("{name:<11} {value:.4}");
+        }
+        println!(
+            "{} queries evaluated, {} skipped (no relevant document), {} missing from the run",
+            eval.evaluated, eval.skipped, eval.missing
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(cmd: DiffArgs) -> Result<ExitCode> {
+    let qrels = Qrels::read(&cmd.qrels)?;
+    let a = evaluate(&Run::read(&cmd.run_a)?, &qrels)?;
+    let b = evaluate(&Run::read(&cmd.run_b)?, &qrels)?;
+    let deltas = diff(&a, &b, &cmd.metric)?;
+    let texts: HashMap<String, String> = match &cmd.queries {
+        Some(path) => read_queries(path)?
+            .into_iter()
+            .map(|q| (q.id, q.text))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let line = |d: &patmatch_eval::QueryDelta| {
+        let text: String = texts.get(&d.query).map_or(String::new(), |t| t.chars().take(12).collect());
+        format!("{:<8} {:.3} → {:.3} {:+.3} {}", d.query, d.a, d.b, d.delta, text)
+    };
+    let gains: Vec<String> = deltas.iter().filter(|d| d.delta > 0.0).take(cmd.top).map(line).collect();
+    let losses: Vec<String> = deltas.iter().rev().filter(|d| d.delta < 0.0).take(cmd.top).map(line).collect();
+    let name = |p: &PathBuf| p.display().to_string();
+    println!("{} by query: A = {}, B = {}", cmd.metric, name(&cmd.run_a), name(&cmd.run_b));
+    println!("mean {:.4} → {:.4}", a.mean.get(&cmd.metric).unwrap_or(0.0), b.mean.get(&cmd.metric).unwrap_or(0.0));
+    let width = gains.iter().map(|g| g.chars().count()).max().unwrap_or(0).max(20);
+    println!("{:<width$} | {}", "gained most (B over A)", "lost most");
+    for i in 0..gains.len().max(losses.len()) {
+        let g = gains.get(i).map_or("", String::as_str);
+        let l = losses.get(i).map_or("", String::as_str);
+        let pad = width - g.chars().count();
+        println!("{g}{} | {l}", " ".repeat(pad));
+    }
+    let same = deltas.iter().filter(|d| d.delta == 0.0).count();
+    println!(
+        "{} queries: {} gained, {} lost, {} unchanged",
+        deltas.len(),
+        deltas.iter().filter(|d| d.delta > 0.0).count(),
+        deltas.iter().filter(|d| d.delta < 0.0).count(),
+        same
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn classify(cmd: ClassifyArgs) -> Result<ExitCode> {
+    let titles = read_ipc_titles(&cmd.titles)?;
+    let fold5 = baseline_scores(&titles, &[5]);
+    let all = baseline_scores(&titles, &[1, 2, 3, 4, 5]);
+    if cmd.json {
+        let out = serde_json::json!({ "baseline": { "fold5": fold5, "all_folds": all } });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("| classifier | folds | titles | micro-P | micro-R | micro-F1 | exact set | top-1 | top-3 |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (folds, s) in [("5", &fold5), ("1–5 (out of fold)", &all)] {
+        println!(
+            "| TF-IDF + linear SVM (published) | {folds} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            s.examples, s.micro_precision, s.micro_recall, s.micro_f1, s.exact_match, s.top1, s.top3
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
