@@ -1,5 +1,5 @@
 use crate::{Result, Retrieved, Variant};
-use indexer::{Filter, Snapshot};
+use indexer::{Filter, QuerySyntax, Snapshot};
 use models::Embedder;
 
 /// The search engine as evaluated: one index snapshot and the embedding
@@ -20,13 +20,18 @@ impl Engine {
     }
 
     /// The top `depth` listings for `text` under `variant`, best first.
+    /// Evaluation queries are demand statements, so quotes in them are
+    /// prose ([`QuerySyntax::Plain`]), not phrase operators.
     /// Fused variants draw `depth` candidates from each signal. Dense and
     /// fused variants embed the query here, so its cost is in their
     /// latency.
     pub fn search(&self, variant: Variant, text: &str, depth: usize) -> Result<Vec<Retrieved>> {
         let filter = Filter::default();
         let lexical = |limit| -> Result<_> {
-            Ok(self.snapshot.text_search(text, &filter, limit)?.hits)
+            Ok(self
+                .snapshot
+                .text_search_with(text, QuerySyntax::Plain, &filter, limit)?
+                .hits)
         };
         let semantic = |limit| -> Result<_> {
             let query = self.embedder.embed_queries(&[text])?;

@@ -22,9 +22,14 @@ pub struct Run {
 }
 
 impl Run {
-    /// Sets the ranking of `query`, putting it in trec_eval order. An empty
-    /// ranking is kept: the query was run and found nothing.
+    /// Sets the ranking of `query`, putting it in trec_eval order. A query
+    /// that found nothing is left out, since a TREC file cannot tell it
+    /// from one that was not run; either way it scores 0.
     pub fn insert(&mut self, query: &str, mut docs: Vec<Retrieved>) {
+        if docs.is_empty() {
+            self.by_query.remove(query);
+            return;
+        }
         docs.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| b.doc.cmp(&a.doc)));
         self.by_query.insert(query.to_string(), docs);
     }

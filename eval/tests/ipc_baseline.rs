@@ -3,15 +3,9 @@
 //! and the micro-averaged metrics against an independent computation.
 #![allow(clippy::unwrap_used)]
 
-use patmatch_eval::{baseline_scores, read_ipc_titles, IpcScores};
-use std::path::PathBuf;
+mod common;
 
-/// `$PATMATCH_SHARED_DIR`, else `shared/` beside the workspace.
-fn shared_dir() -> PathBuf {
-    std::env::var_os("PATMATCH_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
+use patmatch_eval::{baseline_scores, read_ipc_titles, IpcScores};
 
 fn print(label: &str, s: &IpcScores) {
     println!(
@@ -22,7 +16,7 @@ fn print(label: &str, s: &IpcScores) {
 
 #[test]
 fn baseline_reproduces_published_figures() {
-    let path = shared_dir().join("data/classification/ipc_titles.jsonl");
+    let path = common::data("classification/ipc_titles.jsonl");
     let titles = read_ipc_titles(&path).unwrap();
     assert_eq!(titles.len(), 9_740);
 

@@ -29,7 +29,7 @@ pub use index_builder::{build_index, BuildMode, BuildReport};
 pub use passage::passage_text;
 pub use snapshot::{current_generation, NearestHit, Snapshot, TextHit, TextResults};
 pub use text::{
-    register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, Segmenter, BOILERPLATE,
+    register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, QuerySyntax, Segmenter, BOILERPLATE,
     TOKENIZER_NAME,
 };
 pub use vector::{

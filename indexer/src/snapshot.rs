@@ -1,5 +1,5 @@
 use crate::generation::{DocTable, Generations, Manifest};
-use crate::text::{Segmenter, TextIndex};
+use crate::text::{QuerySyntax, Segmenter, TextIndex};
 use crate::{Error, Filter, IndexConfig, Result, RowSet, VectorIndex};
 use std::path::Path;
 
@@ -134,9 +134,22 @@ impl Snapshot {
         self.text.count(filter)
     }
 
-    /// BM25 top `limit` among listings passing `filter`.
+    /// BM25 top `limit` among listings passing `filter`, for a query typed
+    /// with operators (quoted phrases must match).
     pub fn text_search(&self, query: &str, filter: &Filter, limit: usize) -> Result<TextResults> {
-        let (matches, terms) = self.text.search(query, filter, limit)?;
+        self.text_search_with(query, QuerySyntax::Operators, filter, limit)
+    }
+
+    /// As [`text_search`](Self::text_search), reading `query` with `syntax`:
+    /// [`QuerySyntax::Plain`] for demand texts and profiles.
+    pub fn text_search_with(
+        &self,
+        query: &str,
+        syntax: QuerySyntax,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<TextResults> {
+        let (matches, terms) = self.text.search(query, syntax, filter, limit)?;
         let hits = matches
             .into_iter()
             .enumerate()

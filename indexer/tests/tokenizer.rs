@@ -1,7 +1,7 @@
 //! The jieba tokenizer and the query builder against a real tantivy index.
 #![allow(clippy::unwrap_used)]
 
-use patmatch_indexer::{register_tokenizer, Error, QueryBuilder, Segmenter, TOKENIZER_NAME};
+use patmatch_indexer::{register_tokenizer, Error, QueryBuilder, QuerySyntax, Segmenter, TOKENIZER_NAME};
 use tantivy::collector::TopDocs;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED,
@@ -150,10 +150,22 @@ fn boilerplate_query_is_an_error() {
             other => panic!("{query}: {other:?}"),
         }
     }
-    assert!(matches!(
-        listings.builder.build("“灌溉"),
-        Err(Error::Query(_))
-    ));
+}
+
+#[test]
+fn plain_syntax_reads_quotes_as_punctuation() {
+    let listings = Listings::new(&[("物联网灌溉装置", ""), ("糖平台发酵工艺", "")]);
+    // as an operator the quoted phrase must match, and nothing has it
+    assert!(listings.search("“糖平台转化蛋白质”").is_empty());
+    // in prose the quoted words are loose terms
+    let plan = listings
+        .builder
+        .build_with("“糖平台转化蛋白质”", QuerySyntax::Plain)
+        .unwrap();
+    assert!(plan.phrases.is_empty());
+    assert!(plan.terms.iter().any(|t| t.contains("平台")), "{:?}", plan.terms);
+    // an unclosed quote is prose under either syntax
+    assert_eq!(listings.search("“灌溉"), ["物联网灌溉装置"]);
 }
 
 #[test]
@@ -187,4 +199,11 @@ fn title_boost_outranks_body() {
         1.0,
     );
     assert_eq!(listings.search("灌溉"), ["灌溉水泵", "一种水泵结构"]);
+}
+
+#[test]
+fn a_repeated_query_term_weighs_more() {
+    let listings = Listings::new(&[("废旧电池处理", ""), ("塑料回收处理", "")]);
+    assert_eq!(listings.search("电池 回收 电池 电池")[0], "废旧电池处理");
+    assert_eq!(listings.search("回收 电池 回收 回收")[0], "塑料回收处理");
 }

@@ -14,6 +14,6 @@ pub use jieba_tokenizer::{register_tokenizer, JiebaTokenizer, TOKENIZER_NAME};
 pub(crate) use listing_schema::{
     ListingSchema, SCHEMA_VERSION, STATUS_LISTED, STATUS_WITHDRAWAL_ANNOUNCED,
 };
-pub use query_builder::{QueryBuilder, QueryPlan};
+pub use query_builder::{QueryBuilder, QueryPlan, QuerySyntax};
 pub use segmenter::Segmenter;
 pub(crate) use text_index::TextIndex;

@@ -23,6 +23,18 @@ pub struct QueryBuilder {
     fields: Vec<(Field, f32)>,
 }
 
+/// How a query's text is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QuerySyntax {
+    /// Typed into a search box: quoted text is a phrase that must match.
+    #[default]
+    Operators,
+    /// Prose such as a demand statement or a profile: quotes there mark
+    /// emphasis or names (“糖平台”), not a requirement, so they are read as
+    /// punctuation and the quoted words join the loose terms.
+    Plain,
+}
+
 /// A query and what it was built from.
 #[derive(Debug)]
 pub struct QueryPlan {
@@ -55,20 +67,30 @@ impl QueryBuilder {
     /// empty query, or one with nothing left to search once boilerplate,
     /// function words and punctuation are gone.
     pub fn build(&self, text: &str) -> Result<QueryPlan> {
+        self.build_with(text, QuerySyntax::Operators)
+    }
+
+    /// As [`build`](Self::build), reading `text` with `syntax`.
+    pub fn build_with(&self, text: &str, syntax: QuerySyntax) -> Result<QueryPlan> {
         if text.trim().is_empty() {
             return Err(Error::Query("empty query".into()));
         }
         if self.fields.is_empty() {
             return Err(Error::Query("no fields to search".into()));
         }
-        let (loose, quoted) = split_quotes(Normalized::new(text).text());
-        let terms = self.segmenter.query_terms(&loose);
+        let normalized = Normalized::new(text);
+        let (loose, quoted) = match syntax {
+            QuerySyntax::Operators => split_quotes(normalized.text()),
+            QuerySyntax::Plain => (normalized.text().to_string(), Vec::new()),
+        };
+        let counted = self.segmenter.counted_query_terms(&loose);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in &terms {
+        for (term, count) in &counted {
             let query = self.each_field(|field| Box::new(term_query(field, term)));
-            clauses.push((Occur::Should, query));
+            clauses.push((Occur::Should, weigh(query, *count)));
         }
+        let terms = counted.into_iter().map(|(term, _)| term).collect();
         let mut phrases = Vec::new();
         for phrase in quoted {
             let chain = self.segmenter.phrase_terms(&phrase);
@@ -102,6 +124,16 @@ impl QueryBuilder {
             per_field,
             TIE_BREAKER,
         ))
+    }
+}
+
+/// A term the query repeats weighs as often as it is repeated, as in
+/// Okapi BM25 over the query's tokens.
+fn weigh(query: Box<dyn Query>, count: usize) -> Box<dyn Query> {
+    if count > 1 {
+        Box::new(BoostQuery::new(query, count as f32))
+    } else {
+        query
     }
 }
 

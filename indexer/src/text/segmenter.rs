@@ -5,7 +5,7 @@ use super::normalize::{fold, Normalized};
 use crate::{Error, Result};
 use jieba_rs::Jieba;
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -123,15 +123,29 @@ impl Segmenter {
     /// its words, the dictionary words inside them and its letter-digit
     /// runs, without boilerplate or single-char function words.
     pub fn query_terms(&self, text: &str) -> Vec<String> {
-        let norm = Normalized::new(text);
-        let mut seen = HashSet::new();
-        self.pieces(&norm)
+        self.counted_query_terms(text)
             .into_iter()
-            .filter(|piece| piece.term)
-            .map(|piece| norm.slice(piece.chars()))
-            .filter(|term| seen.insert(*term))
-            .map(str::to_string)
+            .map(|(term, _)| term)
             .collect()
+    }
+
+    /// As [`query_terms`](Self::query_terms), each with how often the query
+    /// uses it: a long demand statement repeats what it is about.
+    pub fn counted_query_terms(&self, text: &str) -> Vec<(String, usize)> {
+        let norm = Normalized::new(text);
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut terms: Vec<(String, usize)> = Vec::new();
+        for piece in self.pieces(&norm).into_iter().filter(|piece| piece.term) {
+            let term = norm.slice(piece.chars());
+            match at.get(term) {
+                Some(&i) => terms[i].1 += 1,
+                None => {
+                    at.insert(term, terms.len());
+                    terms.push((term.to_string(), 1));
+                }
+            }
+        }
+        terms
     }
 
     /// The terms a quoted phrase must be found as, each with its position
@@ -381,6 +395,18 @@ fn latin_pieces(chars: &[char], run: Range<usize>, pieces: &mut Vec<Piece>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn counted_query_terms_count_repeats() {
+        let counted = Segmenter::new().counted_query_terms("电池回收。电池梯次利用，回收电池");
+        let count = |t: &str| counted.iter().find(|(term, _)| term == t).map(|(_, n)| *n);
+        assert_eq!(count("电池"), Some(3));
+        assert_eq!(count("回收"), Some(2));
+        assert_eq!(count("利用"), Some(1));
+        let terms = Segmenter::new().query_terms("电池回收。电池梯次利用，回收电池");
+        assert_eq!(terms.len(), counted.len());
+    }
 
     fn texts(tokens: &[Token]) -> Vec<&str> {
         tokens.iter().map(|t| t.text.as_str()).collect()

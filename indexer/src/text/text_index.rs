@@ -1,5 +1,5 @@
 use crate::indexed_listing::to_datetime;
-use crate::text::{register_tokenizer, ListingSchema, QueryBuilder, Segmenter};
+use crate::text::{register_tokenizer, ListingSchema, QueryBuilder, QuerySyntax, Segmenter};
 use crate::{Error, Filter, Result};
 use std::ops::Bound;
 use std::path::Path;
@@ -105,10 +105,11 @@ impl TextIndex {
     pub(crate) fn search(
         &self,
         text: &str,
+        syntax: QuerySyntax,
         filter: &Filter,
         limit: usize,
     ) -> Result<(Vec<TextMatch>, Vec<String>)> {
-        let plan = self.queries.build(text)?;
+        let plan = self.queries.build_with(text, syntax)?;
         let mut terms = plan.terms.clone();
         terms.extend(plan.phrases.iter().cloned());
         if limit == 0 {
