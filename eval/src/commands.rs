@@ -1,10 +1,14 @@
-use crate::{Args, ClassifyArgs, Command, DiffArgs, Global, KnownItemArgs, RetrievalArgs, RunArgs, ScoreArgs, VariantsArg};
+use crate::{
+    Args, ClassifyArgs, Command, DiffArgs, Global, KnownItemArgs, RetrievalArgs, RunArgs,
+    ScoreArgs, VariantsArg,
+};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use patmatch_eval::{
-    baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_ipc_titles,
-    read_known_items, read_queries, run_queries, Engine, Qrels, Query, RetrievalConfig,
-    RetrievalReport, Run, Variant,
+    baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_holder_predictions,
+    read_ipc_predictions, read_ipc_titles, read_known_items, read_labelled_holders, read_queries,
+    run_queries, score_holder_predictions, score_ipc_predictions, Engine, Qrels, Query,
+    RetrievalConfig, RetrievalReport, Run, Variant,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,19 +32,32 @@ fn open_engine(global: &Global) -> Result<Engine> {
     let model_dir = match &global.model_dir {
         Some(dir) => dir.clone(),
         None => dirs::cache_dir()
-            .context("no user cache directory is known here; set --model-dir or PATMATCH_MODEL_DIR")?
+            .context(
+                "no user cache directory is known here; set --model-dir or PATMATCH_MODEL_DIR",
+            )?
             .join("patmatch")
             .join("models"),
     };
-    let embedder = models::Embedder::load(&models::ModelConfig::new(&model_dir))
-        .with_context(|| format!("loading the model from {} (run `patmatch model fetch`)", model_dir.display()))?;
-    tracing::info!(generation = snapshot.generation(), listings = snapshot.len(), "index opened");
+    let embedder =
+        models::Embedder::load(&models::ModelConfig::new(&model_dir)).with_context(|| {
+            format!(
+                "loading the model from {} (run `patmatch model fetch`)",
+                model_dir.display()
+            )
+        })?;
+    tracing::info!(
+        generation = snapshot.generation(),
+        listings = snapshot.len(),
+        "index opened"
+    );
     Ok(Engine::new(snapshot, embedder))
 }
 
 fn bar(len: usize) -> ProgressBar {
     let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{msg:14} [{bar:30}] {pos}/{len} ({per_sec}, {eta})") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:14} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -175,20 +192,45 @@ fn run_diff(cmd: DiffArgs) -> Result<ExitCode> {
         None => HashMap::new(),
     };
     let line = |d: &patmatch_eval::QueryDelta| {
-        let text: String = texts.get(&d.query).map_or(String::new(), |t| t.chars().take(12).collect());
-        format!("{:<8} {:.3} → {:.3} {:+.3} {}", d.query, d.a, d.b, d.delta, text)
+        let text: String = texts
+            .get(&d.query)
+            .map_or(String::new(), |t| t.chars().take(12).collect());
+        format!(
+            "{:<8} {:.3} → {:.3} {:+.3} {}",
+            d.query, d.a, d.b, d.delta, text
+        )
     };
-    let gains: Vec<String> = deltas.iter().filter(|d| d.delta > 0.0).take(cmd.top).map(line).collect();
-    let losses: Vec<String> = deltas.iter().rev().filter(|d| d.delta < 0.0).take(cmd.top).map(line).collect();
+    let gains: Vec<String> = deltas
+        .iter()
+        .filter(|d| d.delta > 0.0)
+        .take(cmd.top)
+        .map(line)
+        .collect();
+    let losses: Vec<String> = deltas
+        .iter()
+        .rev()
+        .filter(|d| d.delta < 0.0)
+        .take(cmd.top)
+        .map(line)
+        .collect();
     let name = |p: &PathBuf| p.display().to_string();
-    println!("{} by query: A = {}, B = {}", cmd.metric, name(&cmd.run_a), name(&cmd.run_b));
-    println!("mean {:.4} → {:.4}", a.mean.get(&cmd.metric).unwrap_or(0.0), b.mean.get(&cmd.metric).unwrap_or(0.0));
-    let width = gains.iter().map(|g| g.chars().count()).max().unwrap_or(0).max(20);
-    println!("{:<width$} | {}", "gained most (B over A)", "lost most");
+    println!(
+        "{} by query: A = {}, B = {}",
+        cmd.metric,
+        name(&cmd.run_a),
+        name(&cmd.run_b)
+    );
+    println!(
+        "mean {:.4} → {:.4}",
+        a.mean.get(&cmd.metric).unwrap_or(0.0),
+        b.mean.get(&cmd.metric).unwrap_or(0.0)
+    );
+    let width = gains.iter().map(|g| columns(g)).max().unwrap_or(0).max(22);
+    println!("{:<width$} | lost most", "gained most (B over A)");
     for i in 0..gains.len().max(losses.len()) {
         let g = gains.get(i).map_or("", String::as_str);
         let l = losses.get(i).map_or("", String::as_str);
-        let pad = width - g.chars().count();
+        let pad = width - columns(g);
         println!("{g}{} | {l}", " ".repeat(pad));
     }
     let same = deltas.iter().filter(|d| d.delta == 0.0).count();
@@ -204,20 +246,71 @@ fn run_diff(cmd: DiffArgs) -> Result<ExitCode> {
 
 fn classify(cmd: ClassifyArgs) -> Result<ExitCode> {
     let titles = read_ipc_titles(&cmd.titles)?;
-    let fold5 = baseline_scores(&titles, &[5]);
-    let all = baseline_scores(&titles, &[1, 2, 3, 4, 5]);
+    let baseline = "TF-IDF + linear SVM (published)";
+    let mut rows = vec![
+        (baseline, "5", baseline_scores(&titles, &[5])),
+        (baseline, "1–5", baseline_scores(&titles, &[1, 2, 3, 4, 5])),
+    ];
+    if let Some(path) = &cmd.predictions {
+        let predictions = read_ipc_predictions(path)?;
+        rows.push((
+            "predictions",
+            "5",
+            score_ipc_predictions(&titles, &predictions, &[5])?,
+        ));
+        let all = score_ipc_predictions(&titles, &predictions, &[1, 2, 3, 4, 5])?;
+        if all.examples > rows[2].2.examples {
+            rows.push(("predictions", "1–5", all));
+        }
+    }
+    let holders = match (&cmd.holder_labels, &cmd.holder_predictions) {
+        (Some(labels), Some(predicted)) => Some(score_holder_predictions(
+            &read_labelled_holders(labels)?,
+            &read_holder_predictions(predicted)?,
+        )),
+        _ => None,
+    };
     if cmd.json {
-        let out = serde_json::json!({ "baseline": { "fold5": fold5, "all_folds": all } });
+        let ipc: Vec<_> = rows
+            .iter()
+            .map(|(who, folds, s)| serde_json::json!({"classifier": who, "folds": folds, "scores": s}))
+            .collect();
+        let out = serde_json::json!({ "ipc": ipc, "holder_kind": holders });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!("| classifier | folds | titles | micro-P | micro-R | micro-F1 | exact set | top-1 | top-3 |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (folds, s) in [("5", &fold5), ("1–5 (out of fold)", &all)] {
+    for (who, folds, s) in &rows {
         println!(
-            "| TF-IDF + linear SVM (published) | {folds} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
-            s.examples, s.micro_precision, s.micro_recall, s.micro_f1, s.exact_match, s.top1, s.top3
+            "| {who} | {folds} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            s.examples,
+            s.micro_precision,
+            s.micro_recall,
+            s.micro_f1,
+            s.exact_match,
+            s.top1,
+            s.top3
+        );
+    }
+    if let Some(h) = holders {
+        println!(
+            "\nholder kind: {} labelled, accuracy {:.3} (coverage {:.3}, precision when answering {:.3})",
+            h.examples, h.accuracy, h.coverage, h.precision
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Terminal columns `text` takes: CJK and full-width characters take two.
+fn columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            if ('\u{2e80}'..='\u{ffef}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }

@@ -22,7 +22,9 @@ pub enum Error {
     },
 
     /// A variant name that is not one of the known variants.
-    #[error("unknown variant `{0}` (expected bm25, dense, rrf, rrf:K or convex:W with 0 <= W <= 1)")]
+    #[error(
+        "unknown variant `{0}` (expected bm25, dense, rrf, rrf:K or convex:W with 0 <= W <= 1)"
+    )]
     Variant(String),
 
     /// Inputs that parse but do not fit together (a run against the wrong

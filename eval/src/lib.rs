@@ -27,6 +27,9 @@ pub use classification::{
     baseline_scores, read_ipc_titles, read_labelled_holders, HolderAccuracy, HolderScorer,
     IpcPrediction, IpcScorer, IpcScores, IpcTitle, KindCounts, LabelledHolder, HOLDER_KINDS,
 };
+pub use classification::{
+    read_holder_predictions, read_ipc_predictions, score_holder_predictions, score_ipc_predictions,
+};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use evaluation::{evaluate, Evaluation};

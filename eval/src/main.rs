@@ -2,7 +2,6 @@
 
 mod commands;
 
-
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +25,13 @@ struct Args {
 struct Global {
     /// Directory holding the store and the indexes, as for `patmatch`; the
     /// index searched is `<DIR>/index`.
-    #[arg(long, global = true, env = "PATMATCH_DATA_DIR", value_name = "DIR", default_value = "data")]
+    #[arg(
+        long,
+        global = true,
+        env = "PATMATCH_DATA_DIR",
+        value_name = "DIR",
+        default_value = "data"
+    )]
     data_dir: PathBuf,
 
     /// Directory of the embedding model.
@@ -67,8 +72,9 @@ enum Command {
     Diff(DiffArgs),
 
     /// IPC subclass classification on the labelled titles: micro-F1 and
-    /// top-1/top-3 accuracy per fold and over all folds, beside the
-    /// published TF-IDF + linear SVM baseline.
+    /// top-1/top-3 accuracy on fold 5 and over all folds, for the published
+    /// TF-IDF + linear SVM baseline and for a classifier's predictions file;
+    /// and holder-kind accuracy against hand labels.
     Classify(ClassifyArgs),
 }
 
@@ -76,7 +82,11 @@ enum Command {
 struct VariantsArg {
     /// Comma-separated variants: `bm25`, `dense`, `rrf` (k = 60), `rrf:K`,
     /// `convex:W` (W = weight of the vector signal, 0–1).
-    #[arg(long, value_name = "LIST", default_value = "bm25,dense,rrf,convex:0.3,convex:0.5,convex:0.7")]
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "bm25,dense,rrf,convex:0.3,convex:0.5,convex:0.7"
+    )]
     variants: String,
 
     /// Documents kept per query, and candidates drawn from each signal by
@@ -192,6 +202,22 @@ struct ClassifyArgs {
     /// and the baseline's out-of-fold predictions.
     #[arg(long, value_name = "FILE")]
     titles: PathBuf,
+
+    /// A classifier's IPC predictions to score beside the baseline: JSONL
+    /// with `publication_number`, `ranked` (best first) and `chosen` (the
+    /// committed set). Scored on fold 5 and on every fold it covers.
+    #[arg(long, value_name = "FILE")]
+    predictions: Option<PathBuf>,
+
+    /// Hand-labelled holders (JSONL `holder`, `kind`, `province`, `city`),
+    /// for holder-kind accuracy.
+    #[arg(long, value_name = "FILE", requires = "holder_predictions")]
+    holder_labels: Option<PathBuf>,
+
+    /// A classifier's holder kinds: JSONL `holder`, `kind` (null to
+    /// abstain). Needs --holder-labels.
+    #[arg(long, value_name = "FILE", requires = "holder_labels")]
+    holder_predictions: Option<PathBuf>,
 
     /// Print the scores as JSON.
     #[arg(long)]

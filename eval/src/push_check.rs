@@ -69,7 +69,13 @@ impl PushCheck {
     /// served; when no threshold reaches it, nothing is pushed (threshold
     /// +∞). It is fitted on the same queries it reports, so on a small set
     /// the precision it shows is optimistic.
-    pub fn calibrate(run: &Run, qrels: &Qrels, limit: usize, target: f64, min_pushes: usize) -> Self {
+    pub fn calibrate(
+        run: &Run,
+        qrels: &Qrels,
+        limit: usize,
+        target: f64,
+        min_pushes: usize,
+    ) -> Self {
         let queries = queries(run, qrels, limit);
         let mut pushes: Vec<(f32, bool)> = queries
             .iter()

@@ -48,8 +48,7 @@ pub fn read_known_items(path: &Path) -> Result<(Vec<Query>, Qrels)> {
     let mut queries = Vec::new();
     let mut qrels = Qrels::default();
     for_lines(path, |line, text| {
-        let parsed: KnownItemLine =
-            serde_json::from_str(text).map_err(|e| parse(path, line, e))?;
+        let parsed: KnownItemLine = serde_json::from_str(text).map_err(|e| parse(path, line, e))?;
         let id = required(path, line, "query_id", parsed.query_id)?;
         let phrases = parsed
             .keyphrases
@@ -124,7 +123,8 @@ mod tests {
         let err = read_queries(f.path()).unwrap_err().to_string();
         assert!(err.ends_with(":2: missing field `text`"), "{err}");
 
-        let f = file("{\"query_id\":\"q1\",\"text\":\"a\"}\n{\"query_id\":\"q1\",\"text\":\"b\"}\n");
+        let f =
+            file("{\"query_id\":\"q1\",\"text\":\"a\"}\n{\"query_id\":\"q1\",\"text\":\"b\"}\n");
         let err = read_queries(f.path()).unwrap_err().to_string();
         assert!(err.contains(":2: duplicate query_id `q1`"), "{err}");
 
@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn known_items_become_queries_with_one_target() {
-        let f = file("{\"query_id\":\"kp-1\",\"keyphrases\":[\"机械\",\"矿\"],\"target\":\"kpp-1\"}\n");
+        let f =
+            file("{\"query_id\":\"kp-1\",\"keyphrases\":[\"机械\",\"矿\"],\"target\":\"kpp-1\"}\n");
         let (queries, qrels) = read_known_items(f.path()).unwrap();
         assert_eq!(queries[0].text, "机械 矿");
         assert_eq!(qrels.grade("kp-1", "kpp-1"), Some(1));

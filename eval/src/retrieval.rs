@@ -70,9 +70,9 @@ pub fn run_queries(
     let mut seconds = 0.0;
     for query in queries {
         let start = Instant::now();
-        let hits = engine.search(variant, &query.text, depth).map_err(|e| {
-            Error::Mismatch(format!("query `{}` under {variant}: {e}", query.id))
-        })?;
+        let hits = engine
+            .search(variant, &query.text, depth)
+            .map_err(|e| Error::Mismatch(format!("query `{}` under {variant}: {e}", query.id)))?;
         seconds += start.elapsed().as_secs_f64();
         run.insert(&query.id, hits);
         progress();
@@ -103,9 +103,8 @@ pub fn evaluate_retrieval(
     }
     let mut reports = Vec::new();
     for &variant in variants {
-        let (run, seconds) = run_queries(engine, variant, queries, config.depth, || {
-            progress(variant)
-        })?;
+        let (run, seconds) =
+            run_queries(engine, variant, queries, config.depth, || progress(variant))?;
         let run_file = run_path(&config.out_dir, set, variant);
         run.write(&run_file, &variant.to_string())?;
         let evaluation = evaluate(&run, qrels)?;
@@ -156,16 +155,28 @@ impl RetrievalReport {
         for (i, name) in crate::METRIC_NAMES.iter().enumerate() {
             row(name, &|v| format!("{:.4}", v.evaluation.mean.values()[i]));
         }
-        row("mean latency (ms)", &|v| format!("{:.2}", v.mean_latency_ms));
+        row("mean latency (ms)", &|v| {
+            format!("{:.2}", v.mean_latency_ms)
+        });
         if self.variants.iter().any(|v| v.push.is_some()) {
             let cell = |v: &VariantReport, f: fn(&PushCheck) -> String| {
                 v.push.as_ref().map_or_else(|| "–".to_string(), f)
             };
-            row("push threshold", &|v| cell(v, |p| format!("{:.4}", p.threshold)));
-            row("push precision (answerable)", &|v| cell(v, |p| format!("{:.3}", p.precision)));
-            row("answerable served", &|v| cell(v, |p| format!("{:.3}", p.served)));
-            row("false alarms (no-match)", &|v| cell(v, |p| format!("{:.3}", p.false_alarms)));
-            row("top-score separation", &|v| cell(v, |p| format!("{:.3}", p.separation)));
+            row("push threshold", &|v| {
+                cell(v, |p| format!("{:.4}", p.threshold))
+            });
+            row("push precision (answerable)", &|v| {
+                cell(v, |p| format!("{:.3}", p.precision))
+            });
+            row("answerable served", &|v| {
+                cell(v, |p| format!("{:.3}", p.served))
+            });
+            row("false alarms (no-match)", &|v| {
+                cell(v, |p| format!("{:.3}", p.false_alarms))
+            });
+            row("top-score separation", &|v| {
+                cell(v, |p| format!("{:.3}", p.separation))
+            });
         }
         if let Some(first) = self.variants.first() {
             let e = &first.evaluation;

@@ -174,9 +174,15 @@ mod tests {
         let path = dir.path().join("run.trec");
         let cases = [
             ("q1 Q0 a 1 0.5\n", ":1: expected 6 fields"),
-            ("q1 Q0 a 1 0.5 t\nq1 Q0 b x 0.4 t\n", ":2: rank `x` is not a number"),
+            (
+                "q1 Q0 a 1 0.5 t\nq1 Q0 b x 0.4 t\n",
+                ":2: rank `x` is not a number",
+            ),
             ("q1 Q0 a 1 NaN t\n", ":1: score `NaN` is not a number"),
-            ("q1 Q0 a 1 0.5 t\nq1 Q0 a 2 0.4 t\n", ":2: document `a` appears twice"),
+            (
+                "q1 Q0 a 1 0.5 t\nq1 Q0 a 2 0.4 t\n",
+                ":2: document `a` appears twice",
+            ),
         ];
         for (text, want) in cases {
             std::fs::write(&path, text).unwrap();

@@ -17,7 +17,9 @@ pub fn diff(a: &Evaluation, b: &Evaluation, metric: &str) -> Result<Vec<QueryDel
     let mut deltas = Vec::with_capacity(a.per_query.len());
     for (query, scores) in &a.per_query {
         let other = b.per_query.get(query).ok_or_else(|| {
-            Error::Mismatch(format!("query `{query}` is scored in run A but not in run B"))
+            Error::Mismatch(format!(
+                "query `{query}` is scored in run A but not in run B"
+            ))
         })?;
         let metric_of = |s: &crate::Scores| {
             s.get(metric).ok_or_else(|| {
@@ -73,8 +75,16 @@ mod tests {
         for (q, d) in [("q1", "a"), ("q2", "b"), ("q3", "c")] {
             qrels.insert(q, d, 1);
         }
-        let a = evaluate(&run(&[("q1", &["x", "a"]), ("q2", &["b"]), ("q3", &["c"])]), &qrels).unwrap();
-        let b = evaluate(&run(&[("q1", &["a"]), ("q2", &["x", "y", "b"]), ("q3", &["c"])]), &qrels).unwrap();
+        let a = evaluate(
+            &run(&[("q1", &["x", "a"]), ("q2", &["b"]), ("q3", &["c"])]),
+            &qrels,
+        )
+        .unwrap();
+        let b = evaluate(
+            &run(&[("q1", &["a"]), ("q2", &["x", "y", "b"]), ("q3", &["c"])]),
+            &qrels,
+        )
+        .unwrap();
         let d = diff(&a, &b, "mrr@10").unwrap();
         let rows: Vec<(&str, f64)> = d.iter().map(|d| (d.query.as_str(), d.delta)).collect();
         // q1: 1/2 → 1 (+0.5); q3: 1 → 1 (0); q2: 1 → 1/3 (−2/3)
@@ -82,6 +92,9 @@ mod tests {
         assert_eq!(rows[1], ("q3", 0.0));
         assert_eq!(rows[2].0, "q2");
         assert!((rows[2].1 + 2.0 / 3.0).abs() < 1e-12);
-        assert!(diff(&a, &b, "map").unwrap_err().to_string().contains("unknown metric `map`"));
+        assert!(diff(&a, &b, "map")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown metric `map`"));
     }
 }

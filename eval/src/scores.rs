@@ -107,7 +107,9 @@ pub fn ndcg(ranking: &[&str], judgments: &HashMap<String, i32>, k: usize) -> f64
             .take(k)
             .enumerate()
             // fold from +0.0: an empty f64 sum is -0.0
-            .fold(0.0, |sum, (i, g)| sum + f64::from(g.max(0)) / ((i + 2) as f64).log2())
+            .fold(0.0, |sum, (i, g)| {
+                sum + f64::from(g.max(0)) / ((i + 2) as f64).log2()
+            })
     };
     let mut ideal: Vec<i32> = judgments.values().copied().filter(|&g| g > 0).collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));

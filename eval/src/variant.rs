@@ -39,9 +39,9 @@ impl FromStr for Variant {
                 _ => Err(bad()),
             },
             ("convex", w) => match number(w)? {
-                w if (0.0..=1.0).contains(&w) => Ok(Variant::Fused(Fusion::Convex {
-                    semantic_weight: w,
-                })),
+                w if (0.0..=1.0).contains(&w) => {
+                    Ok(Variant::Fused(Fusion::Convex { semantic_weight: w }))
+                }
                 _ => Err(bad()),
             },
             _ => Err(bad()),
@@ -89,7 +89,14 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_out_of_range() {
-        for bad in ["bm", "convex", "convex:1.5", "convex:x", "rrf:-1", "dense:2"] {
+        for bad in [
+            "bm",
+            "convex",
+            "convex:1.5",
+            "convex:x",
+            "rrf:-1",
+            "dense:2",
+        ] {
             let err = bad.parse::<Variant>().unwrap_err().to_string();
             assert!(err.contains(&format!("`{bad}`")), "{err}");
         }

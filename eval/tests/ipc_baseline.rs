@@ -42,3 +42,65 @@ fn baseline_reproduces_published_figures() {
     assert!(all.top1 <= all.top3 && all.top3 <= 1.0);
     assert!(fold5.examples > 0 && fold5.examples < all.examples);
 }
+
+/// A predictions file that commits to the baseline's own sets must score
+/// the baseline's micro-F1 through the command line, on exactly fold 5.
+#[test]
+fn classify_scores_a_predictions_file_like_the_baseline() {
+    let titles_path = common::data("classification/ipc_titles.jsonl");
+    let titles = read_ipc_titles(&titles_path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let predictions = dir.path().join("ipc.jsonl");
+    let lines: Vec<String> = titles
+        .iter()
+        .filter(|t| t.fold == 5)
+        .map(|t| {
+            serde_json::json!({
+                "publication_number": t.publication_number,
+                "ranked": t.baseline,
+                "chosen": t.baseline,
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&predictions, lines.join("\n")).unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        "{\"holder\":\"浙江大学\",\"kind\":\"高校\",\"province\":\"浙江\",\"city\":\"杭州\"}\n{\"holder\":\"某某有限公司\",\"kind\":\"企业\"}\n",
+    )
+    .unwrap();
+    let kinds = dir.path().join("kinds.jsonl");
+    std::fs::write(&kinds, "{\"holder\":\"浙江大学\",\"kind\":\"高校\"}\n{\"holder\":\"某某有限公司\",\"kind\":\"个人\"}\n").unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_patmatch-eval"))
+        .arg("classify")
+        .arg("--titles")
+        .arg(&titles_path)
+        .arg("--predictions")
+        .arg(&predictions)
+        .arg("--holder-labels")
+        .arg(&labels)
+        .arg("--holder-predictions")
+        .arg(&kinds)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json["ipc"].as_array().unwrap();
+    // baseline fold 5, baseline all, predictions fold 5 (no all-fold row:
+    // the file covers fold 5 only)
+    assert_eq!(rows.len(), 3);
+    let (baseline, ours) = (&rows[0]["scores"], &rows[2]["scores"]);
+    assert_eq!(ours["examples"], baseline["examples"]);
+    for key in ["micro_precision", "micro_recall", "micro_f1", "exact_match"] {
+        assert_eq!(ours[key], baseline[key], "{key}");
+    }
+    assert_eq!(json["holder_kind"]["examples"], 2);
+    assert_eq!(json["holder_kind"]["correct"], 1);
+}

@@ -76,7 +76,13 @@ fn dev_set_runs_score_and_cross_check() {
     let bm25_run = &report.variants[0].run_file;
     let score = eval_bin(
         &data_dir,
-        &["score", bm25_run.to_str().unwrap(), "--qrels", qrels_file.to_str().unwrap(), "--json"],
+        &[
+            "score",
+            bm25_run.to_str().unwrap(),
+            "--qrels",
+            qrels_file.to_str().unwrap(),
+            "--json",
+        ],
     );
     assert!(score.status.success(), "{}", text(&score.stderr));
     let json: serde_json::Value = serde_json::from_slice(&score.stdout).unwrap();
@@ -164,7 +170,12 @@ fn bad_input_names_file_and_line() {
     let qrels = common::data("eval/dev/qrels.tsv");
     let out = eval_bin(
         dir.path(),
-        &["score", run.to_str().unwrap(), "--qrels", qrels.to_str().unwrap()],
+        &[
+            "score",
+            run.to_str().unwrap(),
+            "--qrels",
+            qrels.to_str().unwrap(),
+        ],
     );
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
@@ -197,5 +208,9 @@ fn bad_input_names_file_and_line() {
         ],
     );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("no index in"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no index in"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -29,8 +29,8 @@ pub use index_builder::{build_index, BuildMode, BuildReport};
 pub use passage::passage_text;
 pub use snapshot::{current_generation, NearestHit, Snapshot, TextHit, TextResults};
 pub use text::{
-    register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, QuerySyntax, Segmenter, BOILERPLATE,
-    TOKENIZER_NAME,
+    register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, QuerySyntax, Segmenter,
+    BOILERPLATE, TOKENIZER_NAME,
 };
 pub use vector::{
     embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash, VectorHit,

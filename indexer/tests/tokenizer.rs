@@ -1,7 +1,9 @@
 //! The jieba tokenizer and the query builder against a real tantivy index.
 #![allow(clippy::unwrap_used)]
 
-use patmatch_indexer::{register_tokenizer, Error, QueryBuilder, QuerySyntax, Segmenter, TOKENIZER_NAME};
+use patmatch_indexer::{
+    register_tokenizer, Error, QueryBuilder, QuerySyntax, Segmenter, TOKENIZER_NAME,
+};
 use tantivy::collector::TopDocs;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED,
@@ -163,7 +165,11 @@ fn plain_syntax_reads_quotes_as_punctuation() {
         .build_with("“糖平台转化蛋白质”", QuerySyntax::Plain)
         .unwrap();
     assert!(plan.phrases.is_empty());
-    assert!(plan.terms.iter().any(|t| t.contains("平台")), "{:?}", plan.terms);
+    assert!(
+        plan.terms.iter().any(|t| t.contains("平台")),
+        "{:?}",
+        plan.terms
+    );
     // an unclosed quote is prose under either syntax
     assert_eq!(listings.search("“灌溉"), ["物联网灌溉装置"]);
 }

@@ -182,8 +182,20 @@ mod tests {
             &[("a", 0.75), ("c", 0.75), ("b", 1.0 / 3.0), ("d", 1.0 / 3.0)],
         );
         let a = &fused[0];
-        assert_eq!(a.lexical, Some(Signal { score: 9.0, rank: 1 }));
-        assert_eq!(a.semantic, Some(Signal { score: 0.7, rank: 3 }));
+        assert_eq!(
+            a.lexical,
+            Some(Signal {
+                score: 9.0,
+                rank: 1
+            })
+        );
+        assert_eq!(
+            a.semantic,
+            Some(Signal {
+                score: 0.7,
+                rank: 3
+            })
+        );
         assert_eq!(fused[3].lexical, None);
     }
 
@@ -195,7 +207,11 @@ mod tests {
         let fused = Fusion::Rrf { k: 60.0 }.fuse(&lexical, &semantic);
         close(
             &order(&fused),
-            &[("x", 1.0 / 61.0 + 1.0 / 62.0), ("z", 1.0 / 61.0), ("y", 1.0 / 62.0)],
+            &[
+                ("x", 1.0 / 61.0 + 1.0 / 62.0),
+                ("z", 1.0 / 61.0),
+                ("y", 1.0 / 62.0),
+            ],
         );
     }
 

@@ -224,7 +224,10 @@ mod tests {
     #[test]
     fn unclosed_quote_is_prose() {
         let (loose, phrases) = split_quotes("灌溉 \"农业 机械");
-        assert_eq!(loose.split_whitespace().collect::<Vec<_>>(), ["灌溉", "农业", "机械"]);
+        assert_eq!(
+            loose.split_whitespace().collect::<Vec<_>>(),
+            ["灌溉", "农业", "机械"]
+        );
         assert!(phrases.is_empty());
         let (loose, phrases) = split_quotes("“农业”「银行");
         assert_eq!(phrases, ["农业"]);
