@@ -45,34 +45,42 @@ MEASURES = [
 ]
 
 
-def read_qrels(path):
-    """{qid: {doc: grade}} from TREC qrels `qid 0 doc grade`."""
-    qrels = {}
+def trec_lines(path, kind, layout):
+    """(where, fields) for each non-blank line of a TREC file with the
+    whitespace-separated `layout`; InputError on a missing file or a line
+    with another number of fields."""
     try:
         f = open(path, encoding="utf-8")
     except OSError as e:
-        raise InputError(f"{path}: cannot open qrels: {e.strerror}")
+        raise InputError(f"{path}: cannot open {kind}: {e.strerror}")
+    width = len(layout.split())
     with f:
         for lineno, line in enumerate(f, 1):
             fields = line.split()
             if not fields:
                 continue
             where = f"{path}:{lineno}"
-            if len(fields) != 4:
+            if len(fields) != width:
                 raise InputError(
-                    f"{where}: malformed qrels line: expected 4 fields "
-                    f"'query_id 0 doc_id grade', got {len(fields)}: {line.rstrip()!r}")
-            qid, _iter, doc, grade_s = fields
-            try:
-                grade = int(grade_s)
-            except ValueError:
-                raise InputError(f"{where}: malformed qrels line: grade {grade_s!r} is not an integer")
-            if grade < 0:
-                raise InputError(f"{where}: malformed qrels line: negative grade {grade}")
-            docs = qrels.setdefault(qid, {})
-            if doc in docs:
-                raise InputError(f"{where}: duplicate judgment for query {qid!r}, doc {doc!r}")
-            docs[doc] = grade
+                    f"{where}: malformed {kind} line: expected {width} fields "
+                    f"'{layout}', got {len(fields)}: {line.rstrip()!r}")
+            yield where, fields
+
+
+def read_qrels(path):
+    """{qid: {doc: grade}} from TREC qrels `qid 0 doc grade`."""
+    qrels = {}
+    for where, (qid, _iter, doc, grade_s) in trec_lines(path, "qrels", "query_id 0 doc_id grade"):
+        try:
+            grade = int(grade_s)
+        except ValueError:
+            raise InputError(f"{where}: malformed qrels line: grade {grade_s!r} is not an integer")
+        if grade < 0:
+            raise InputError(f"{where}: malformed qrels line: negative grade {grade}")
+        docs = qrels.setdefault(qid, {})
+        if doc in docs:
+            raise InputError(f"{where}: duplicate judgment for query {qid!r}, doc {doc!r}")
+        docs[doc] = grade
     if not qrels:
         raise InputError(f"{path}: qrels file has no judgments")
     return qrels
@@ -81,35 +89,22 @@ def read_qrels(path):
 def read_run(path):
     """{qid: {doc: score}} from a TREC run `qid Q0 doc rank score tag`."""
     run = {}
-    try:
-        f = open(path, encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open run: {e.strerror}")
-    with f:
-        for lineno, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            where = f"{path}:{lineno}"
-            if len(fields) != 6:
-                raise InputError(
-                    f"{where}: malformed run line: expected 6 fields "
-                    f"'query_id Q0 doc_id rank score tag', got {len(fields)}: {line.rstrip()!r}")
-            qid, _q0, doc, rank_s, score_s, _tag = fields
-            try:
-                int(rank_s)
-            except ValueError:
-                raise InputError(f"{where}: malformed run line: rank {rank_s!r} is not an integer")
-            try:
-                score = float(score_s)
-            except ValueError:
-                raise InputError(f"{where}: malformed run line: score {score_s!r} is not a number")
-            if not math.isfinite(score):
-                raise InputError(f"{where}: malformed run line: score {score_s!r} is not finite")
-            docs = run.setdefault(qid, {})
-            if doc in docs:
-                raise InputError(f"{where}: duplicate doc {doc!r} for query {qid!r}")
-            docs[doc] = score
+    layout = "query_id Q0 doc_id rank score tag"
+    for where, (qid, _q0, doc, rank_s, score_s, _tag) in trec_lines(path, "run", layout):
+        try:
+            int(rank_s)
+        except ValueError:
+            raise InputError(f"{where}: malformed run line: rank {rank_s!r} is not an integer")
+        try:
+            score = float(score_s)
+        except ValueError:
+            raise InputError(f"{where}: malformed run line: score {score_s!r} is not a number")
+        if not math.isfinite(score):
+            raise InputError(f"{where}: malformed run line: score {score_s!r} is not finite")
+        docs = run.setdefault(qid, {})
+        if doc in docs:
+            raise InputError(f"{where}: duplicate doc {doc!r} for query {qid!r}")
+        docs[doc] = score
     return run
 
 

@@ -21,6 +21,8 @@ mod retrieval;
 mod run;
 mod run_diff;
 mod scores;
+#[cfg(test)]
+mod testing;
 mod variant;
 
 pub use classification::{

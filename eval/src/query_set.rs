@@ -106,11 +106,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        let f = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(f.path(), text).unwrap();
-        f
-    }
+    use crate::testing::temp_file as file;
 
     #[test]
     fn reads_queries_and_names_bad_lines() {

@@ -126,12 +126,7 @@ pub fn recall(ranking: &[&str], judgments: &HashMap<String, i32>, k: usize) -> f
     if relevant == 0 {
         return 0.0;
     }
-    let found = ranking
-        .iter()
-        .take(k)
-        .filter(|d| grade(judgments, d) >= 1)
-        .count();
-    found as f64 / relevant as f64
+    relevant_in_top(ranking, judgments, k) as f64 / relevant as f64
 }
 
 /// 1 / rank of the first relevant document within the top `k`, else 0.
@@ -145,12 +140,15 @@ pub fn reciprocal_rank(ranking: &[&str], judgments: &HashMap<String, i32>, k: us
 
 /// Relevant documents in the top `k`, divided by `k`.
 pub fn precision(ranking: &[&str], judgments: &HashMap<String, i32>, k: usize) -> f64 {
-    let found = ranking
+    relevant_in_top(ranking, judgments, k) as f64 / k as f64
+}
+
+fn relevant_in_top(ranking: &[&str], judgments: &HashMap<String, i32>, k: usize) -> usize {
+    ranking
         .iter()
         .take(k)
         .filter(|d| grade(judgments, d) >= 1)
-        .count();
-    found as f64 / k as f64
+        .count()
 }
 
 /// Judged documents in the top `k`, divided by how many were looked at

@@ -136,13 +136,8 @@ mod tests {
 
     use super::*;
     use crate::Error;
-    use std::io::Write;
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(text.as_bytes()).unwrap();
-        f
-    }
+    use crate::testing::temp_file as file;
 
     #[test]
     fn reads_labels() {

@@ -86,13 +86,8 @@ mod tests {
 
     use super::*;
     use crate::Error;
-    use std::io::Write;
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(text.as_bytes()).unwrap();
-        f
-    }
+    use crate::testing::temp_file as file;
 
     const GOOD: &str = r#"{"publication_number": "CN114081026A", "title": "驱鸟保护装置", "ipc_subclasses": ["A01M", "H02G"], "fold": 1, "baseline_predicted_subclasses": ["A01M", "H02J"]}"#;
 
