@@ -7,10 +7,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use patmatch_eval::{
     baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_holder_predictions,
     read_ipc_predictions, read_ipc_titles, read_known_items, read_labelled_holders, read_queries,
-    run_queries, score_holder_predictions, score_ipc_predictions, Engine, Qrels, Query,
+    run_queries, score_holder_predictions, score_ipc_predictions, Qrels, Query,
     RetrievalConfig, RetrievalReport, Run, Variant,
 };
+use ranker::{Ranker, RankerConfig};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,7 +27,7 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn open_engine(global: &Global) -> Result<Engine> {
+fn open_ranker(global: &Global) -> Result<Ranker> {
     let index = indexer::IndexConfig::new(global.data_dir.join("index"));
     let snapshot = indexer::Snapshot::open(&index)
         .with_context(|| format!("opening the index of {}", global.data_dir.display()))?;
@@ -50,7 +52,11 @@ fn open_engine(global: &Global) -> Result<Engine> {
         listings = snapshot.len(),
         "index opened"
     );
-    Ok(Engine::new(snapshot, embedder))
+    Ok(Ranker::new(
+        Arc::new(snapshot),
+        Arc::new(embedder),
+        RankerConfig::default(),
+    ))
 }
 
 fn bar(len: usize) -> ProgressBar {
@@ -87,9 +93,9 @@ fn evaluate_set(
     if variants.is_empty() {
         bail!("--variants names no variant");
     }
-    let engine = open_engine(global)?;
+    let ranker = open_ranker(global)?;
     let bar = bar(queries.len() * variants.len());
-    let report = evaluate_retrieval(&engine, &set, queries, qrels, &variants, &config, |v| {
+    let report = evaluate_retrieval(&ranker, &set, queries, qrels, &variants, &config, |v| {
         bar.set_message(v.to_string());
         bar.inc(1);
     })?;
@@ -136,10 +142,10 @@ fn known_item(global: &Global, cmd: KnownItemArgs) -> Result<ExitCode> {
 fn run(global: &Global, cmd: RunArgs) -> Result<ExitCode> {
     let variant: Variant = cmd.variant.parse()?;
     let queries = read_queries(&cmd.queries)?;
-    let engine = open_engine(global)?;
+    let ranker = open_ranker(global)?;
     let bar = bar(queries.len());
     bar.set_message(variant.to_string());
-    let (run, seconds) = run_queries(&engine, variant, &queries, cmd.depth, || bar.inc(1))?;
+    let (run, seconds) = run_queries(&ranker, variant, &queries, cmd.depth, || bar.inc(1))?;
     bar.finish_and_clear();
     run.write(&cmd.out, &variant.to_string())?;
     eprintln!(

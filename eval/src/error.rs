@@ -39,6 +39,10 @@ pub enum Error {
     /// The embedding model failed.
     #[error(transparent)]
     Model(#[from] models::Error),
+
+    /// The ranker refused or failed a search.
+    #[error(transparent)]
+    Rank(#[from] ranker::Error),
 }
 
 /// The result type of every fallible function in this crate.

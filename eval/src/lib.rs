@@ -7,11 +7,10 @@
 //! silence check for unanswerable demands, classification metrics, run
 //! diffs, and the runner that compares ranking variants on a set.
 //!
-//! Does not own: ranking itself. Variants are the indexer's BM25 and vector
-//! search, and the ranker's fusion of the two.
+//! Does not own: ranking itself. Every variant runs through the ranker's
+//! search API, the code path the API and the CLI serve.
 
 mod classification;
-mod engine;
 mod error;
 mod evaluation;
 mod push_check;
@@ -32,14 +31,13 @@ pub use classification::{
 pub use classification::{
     read_holder_predictions, read_ipc_predictions, score_holder_predictions, score_ipc_predictions,
 };
-pub use engine::Engine;
 pub use error::{Error, Result};
 pub use evaluation::{evaluate, Evaluation};
 pub use push_check::PushCheck;
 pub use qrels::Qrels;
 pub use query_set::{read_known_items, read_queries, Query};
 pub use retrieval::{
-    evaluate_retrieval, run_path, run_queries, RetrievalConfig, RetrievalReport, VariantReport,
+    evaluate_retrieval, run_path, run_queries, search, RetrievalConfig, RetrievalReport, VariantReport,
 };
 pub use run::{Retrieved, Run};
 pub use run_diff::{diff, QueryDelta};

@@ -1,4 +1,6 @@
-use crate::{evaluate, Engine, Error, Evaluation, PushCheck, Qrels, Query, Result, Run, Variant};
+use crate::{evaluate, Error, Evaluation, PushCheck, Qrels, Query, Result, Retrieved, Run, Variant};
+use indexer::QuerySyntax;
+use ranker::{Ranker, SearchRequest};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,10 +59,32 @@ pub struct RetrievalReport {
     pub variants: Vec<VariantReport>,
 }
 
+/// The top `depth` listings for `text` under `variant`, best first, through
+/// the ranker's search: what a user would see, near-duplicates folded.
+/// Evaluation queries are demand statements, so quotes in them are prose.
+pub fn search(ranker: &Ranker, variant: Variant, text: &str, depth: usize) -> Result<Vec<Retrieved>> {
+    let request = SearchRequest {
+        syntax: QuerySyntax::Plain,
+        retrieval: Some(variant),
+        limit: depth,
+        ..SearchRequest::new(text)
+    };
+    let response = ranker.search(&request)?;
+    Ok(response
+        .hits
+        .into_iter()
+        .map(|hit| Retrieved {
+            doc: hit.id,
+            score: hit.score.fused,
+        })
+        .collect())
+}
+
 /// Runs `variant` over `queries`: the run, and the total search time in
-/// seconds. `progress` is called after each query.
+/// seconds (query embedding included). `progress` is called after each
+/// query.
 pub fn run_queries(
-    engine: &Engine,
+    ranker: &Ranker,
     variant: Variant,
     queries: &[Query],
     depth: usize,
@@ -70,8 +94,7 @@ pub fn run_queries(
     let mut seconds = 0.0;
     for query in queries {
         let start = Instant::now();
-        let hits = engine
-            .search(variant, &query.text, depth)
+        let hits = search(ranker, variant, &query.text, depth)
             .map_err(|e| Error::Mismatch(format!("query `{}` under {variant}: {e}", query.id)))?;
         seconds += start.elapsed().as_secs_f64();
         run.insert(&query.id, hits);
@@ -90,7 +113,7 @@ pub fn run_path(out_dir: &Path, set: &str, variant: Variant) -> PathBuf {
 /// Runs every variant, writes its run file and scores it. The report is
 /// written to `<out>/<set>/report.json`.
 pub fn evaluate_retrieval(
-    engine: &Engine,
+    ranker: &Ranker,
     set: &str,
     queries: &[Query],
     qrels: &Qrels,
@@ -104,7 +127,7 @@ pub fn evaluate_retrieval(
     let mut reports = Vec::new();
     for &variant in variants {
         let (run, seconds) =
-            run_queries(engine, variant, queries, config.depth, || progress(variant))?;
+            run_queries(ranker, variant, queries, config.depth, || progress(variant))?;
         let run_file = run_path(&config.out_dir, set, variant);
         run.write(&run_file, &variant.to_string())?;
         let evaluation = evaluate(&run, qrels)?;
@@ -129,8 +152,8 @@ pub fn evaluate_retrieval(
     let report = RetrievalReport {
         set: set.to_string(),
         queries: queries.len(),
-        index_generation: engine.snapshot().generation(),
-        listings: engine.snapshot().len(),
+        index_generation: ranker.snapshot().generation(),
+        listings: ranker.snapshot().len(),
         depth: config.depth,
         variants: reports,
     };

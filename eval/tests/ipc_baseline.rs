@@ -3,6 +3,7 @@
 //! and the micro-averaged metrics against an independent computation.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../ranker/tests/common/mod.rs"]
 mod common;
 
 use patmatch_eval::{baseline_scores, read_ipc_titles, IpcScores};

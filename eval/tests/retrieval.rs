@@ -3,12 +3,12 @@
 //! the library reported, and ir_measures agrees with both.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../ranker/tests/common/mod.rs"]
 mod common;
 
-use indexer::{IndexConfig, Snapshot};
 use patmatch_eval::{
     evaluate, evaluate_retrieval, parse_variants, read_known_items, read_queries, run_path,
-    run_queries, Engine, Qrels, RetrievalConfig, Run, Scores, Variant,
+    run_queries, Qrels, RetrievalConfig, Run, Scores, Variant,
 };
 use std::path::Path;
 use std::process::{Command, Output};
@@ -32,9 +32,7 @@ fn text(bytes: &[u8]) -> String {
 fn dev_set_runs_score_and_cross_check() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let embedder = common::index_corpus(&data_dir);
-    let snapshot = Snapshot::open(&IndexConfig::new(data_dir.join("index"))).unwrap();
-    let engine = Engine::new(snapshot, embedder);
+    let (_store, engine) = common::corpus_ranker(&data_dir);
 
     let queries_file = common::data("eval/dev/queries.jsonl");
     let qrels_file = common::data("eval/dev/qrels.tsv");
@@ -156,7 +154,7 @@ fn dev_set_runs_score_and_cross_check() {
         assert_eq!(judged.len(), 1);
         assert!(engine.snapshot().contains(judged.keys().next().unwrap()));
     }
-    let (run, _) = run_queries(&engine, Variant::Bm25, sample, 100, || {}).unwrap();
+    let (run, _) = run_queries(&engine, Variant::Lexical, sample, 100, || {}).unwrap();
     let eval = evaluate(&run, &known_qrels).unwrap();
     // queries outside the sample are in the qrels but not the run
     assert_eq!(eval.missing, known.len() - sample.len());

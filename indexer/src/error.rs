@@ -37,6 +37,11 @@ pub enum Error {
     #[error("{dir} is locked by another build ({holder})")]
     Locked { dir: PathBuf, holder: String },
 
+    /// A listing's stored document in the full-text index cannot be
+    /// written or read back (its card is missing or unreadable).
+    #[error("full-text index, listing {id}: {reason}")]
+    Document { id: String, reason: String },
+
     /// A query that cannot be run: empty, or malformed (an unclosed quote).
     #[error("query: {0}")]
     Query(String),

@@ -346,7 +346,7 @@ impl Build<'_> {
         }
         self.progress.stage("index text", docs.len() as u64);
         for (i, (listing, row)) in docs.iter().enumerate() {
-            let mut doc = listing.to_document(text.fields());
+            let mut doc = listing.to_document(text.fields())?;
             doc.add_u64(text.fields().row, u64::from(*row));
             writer
                 .add_document(doc)

@@ -1,6 +1,6 @@
 use crate::passage_text;
 use crate::text::{ListingSchema, STATUS_LISTED, STATUS_WITHDRAWAL_ANNOUNCED};
-use crate::TextHash;
+use crate::{Error, ListingCard, Result, TextHash};
 use chrono::NaiveDate;
 use corpus::{Lifecycle, Listing};
 use serde::Serialize;
@@ -27,6 +27,10 @@ pub(crate) struct IndexedListing {
     pub listed_on: Option<NaiveDate>,
     pub withdrawal_effective: Option<NaiveDate>,
     pub passage: String,
+    /// Stored with the document for result cards and facets; hashed with
+    /// the rest, so a change that only shows on the card (the fee's
+    /// wording, the 申请号) still rewrites the document.
+    pub card: ListingCard,
     /// sha256 (hex) of every value above: equal hashes mean an identical
     /// document. Computed once, since an update compares it and the
     /// document table stores it.
@@ -41,6 +45,7 @@ impl IndexedListing {
     pub(crate) fn new(listing: &Listing, lifecycle: &Lifecycle, passage_chars: usize) -> Self {
         let patent = &listing.patent;
         let declaration = &listing.declaration;
+        let card = ListingCard::new(listing, lifecycle);
         let mut indexed = Self {
             id: listing.id.clone(),
             title: patent.title.clone(),
@@ -56,10 +61,11 @@ impl IndexedListing {
                 .and_then(|holder| holder.kind)
                 .map(|kind| kind.as_str()),
             fee: declaration.fee.amount.map(|range| (range.min, range.max)),
-            announced: declaration.announced_on.or(lifecycle.listed_on),
+            announced: card.announced,
             listed_on: lifecycle.listed_on,
-            withdrawal_effective: lifecycle.withdrawal().map(|w| w.effective_on),
+            withdrawal_effective: card.withdrawal_effective,
             passage: passage_text(listing, passage_chars),
+            card,
             doc_hash: String::new(),
             passage_hash: String::new(),
         };
@@ -70,9 +76,14 @@ impl IndexedListing {
         indexed
     }
 
-    pub(crate) fn to_document(&self, fields: &ListingSchema) -> TantivyDocument {
+    pub(crate) fn to_document(&self, fields: &ListingSchema) -> Result<TantivyDocument> {
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.id, &self.id);
+        let card = serde_json::to_string(&self.card).map_err(|err| Error::Document {
+            id: self.id.clone(),
+            reason: format!("card cannot be written: {err}"),
+        })?;
+        doc.add_text(fields.card, card);
         doc.add_text(fields.title, &self.title);
         doc.add_text(fields.abstract_text, &self.abstract_text);
         if !self.claims.is_empty() {
@@ -113,7 +124,7 @@ impl IndexedListing {
             None => STATUS_LISTED,
         };
         doc.add_u64(fields.status, status);
-        doc
+        Ok(doc)
     }
 }
 

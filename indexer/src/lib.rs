@@ -15,6 +15,7 @@ mod filter;
 mod generation;
 mod index_builder;
 mod indexed_listing;
+mod listing_card;
 mod passage;
 mod snapshot;
 mod text;
@@ -26,12 +27,14 @@ pub use error::{Error, Result};
 pub use filter::Filter;
 pub use generation::Manifest;
 pub use index_builder::{build_index, BuildMode, BuildReport};
+pub use listing_card::ListingCard;
 pub use passage::passage_text;
 pub use snapshot::{current_generation, NearestHit, Snapshot, TextHit, TextResults};
 pub use text::{
     register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, QuerySyntax, Segmenter,
     BOILERPLATE, TOKENIZER_NAME,
 };
+pub use text::{MatchedTerm, Snippet, TextExplanation};
 pub use vector::{
     embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash, VectorHit,
     VectorIndex,

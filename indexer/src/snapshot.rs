@@ -1,6 +1,6 @@
 use crate::generation::{DocTable, Generations, Manifest};
-use crate::text::{QuerySyntax, Segmenter, TextIndex};
-use crate::{Error, Filter, IndexConfig, Result, RowSet, VectorIndex};
+use crate::text::{QuerySyntax, Segmenter, TextExplanation, TextIndex};
+use crate::{Error, Filter, IndexConfig, ListingCard, Result, RowSet, VectorIndex};
 use std::path::Path;
 
 /// A BM25 hit.
@@ -160,6 +160,38 @@ impl Snapshot {
             })
             .collect();
         Ok(TextResults { hits, terms })
+    }
+
+    /// The card of each listing of `ids`, in the same order, as this
+    /// generation indexed it; `None` for an id not in this generation.
+    /// One stored-document read per id: cheap for a few hundred ids.
+    pub fn cards(&self, ids: &[&str]) -> Result<Vec<Option<ListingCard>>> {
+        self.text.cards(ids)
+    }
+
+    /// Which terms of `query` (read with `syntax`, as it was searched) the
+    /// listing `id` has in which fields, with a highlighted snippet; `None`
+    /// when `id` is not in this generation. Fails as
+    /// [`text_search_with`](Self::text_search_with) does on a query with
+    /// nothing to search for.
+    pub fn explain(
+        &self,
+        id: &str,
+        query: &str,
+        syntax: QuerySyntax,
+    ) -> Result<Option<TextExplanation>> {
+        Ok(self.explain_many(&[id], query, syntax)?.pop().flatten())
+    }
+
+    /// As [`explain`](Self::explain) for each of `ids`, in order: the query
+    /// is built and its snippet generators made once for the whole page.
+    pub fn explain_many(
+        &self,
+        ids: &[&str],
+        query: &str,
+        syntax: QuerySyntax,
+    ) -> Result<Vec<Option<TextExplanation>>> {
+        self.text.explain(ids, query, syntax)
     }
 
     /// Approximate nearest listings to `query` among those passing `filter`;

@@ -17,10 +17,16 @@ pub enum Fusion {
     Convex { semantic_weight: f32 },
 }
 
+/// The k of the original RRF paper (Cormack et al. 2009).
+pub const RRF_K: f32 = 60.0;
+
 impl Default for Fusion {
-    /// k = 60 is the value of the original RRF paper (Cormack et al. 2009).
+    /// Convex with vector weight 0.3, chosen by measurement (see
+    /// [`RankerConfig::fusion`](crate::RankerConfig::fusion)).
     fn default() -> Self {
-        Fusion::Rrf { k: 60.0 }
+        Fusion::Convex {
+            semantic_weight: 0.3,
+        }
     }
 }
 

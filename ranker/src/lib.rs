@@ -1,11 +1,30 @@
 //! Ranking: which listings, in what order, and why.
 //!
-//! Owns: fusing BM25 and vector candidates, filters, score explanations,
-//! similar listings, recommendation from examples, classification of
-//! listings, and the daily precision push to demand profiles.
+//! Owns: fusing BM25 and vector candidates ([`Fusion`]), search with
+//! filters applied before top-k, paging, folding of near-duplicates,
+//! facets, per-hit score details and explanations, similar listings and
+//! recommendation from examples ([`Ranker`]).
 //!
-//! Does not own: the indexes (indexer) or HTTP (api).
+//! Does not own: the indexes, tokenisation and snippets (indexer), the
+//! embedding model (models), or HTTP (api).
 
+mod error;
+mod facets;
 mod fusion;
+mod hit;
+mod profile_query;
+mod ranker;
+mod ranker_config;
+mod retrieval;
+mod search_request;
+mod search_response;
 
-pub use fusion::{FusedHit, Fusion, Signal};
+pub use error::{Error, Result};
+pub use facets::Facets;
+pub use fusion::{FusedHit, Fusion, Signal, RRF_K};
+pub use hit::{Explanation, Hit, ScoreDetails};
+pub use ranker::Ranker;
+pub use ranker_config::RankerConfig;
+pub use retrieval::Retrieval;
+pub use search_request::{RecommendRequest, SearchRequest, SimilarRequest};
+pub use search_response::SearchResponse;

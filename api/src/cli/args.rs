@@ -74,6 +74,19 @@ pub enum Command {
     /// listings are applied. Passage embeddings are cached in
     /// <data dir>/embeddings.db, so only text not seen before is embedded.
     Index(IndexArgs),
+    /// Search the indexed listings with a demand in plain Chinese.
+    ///
+    /// BM25 and vector candidates are drawn after the filters, fused, and
+    /// near-duplicates (same title and holder) folded; facet counts cover
+    /// every candidate. With --json each hit carries its score details
+    /// (BM25 and rank, cosine and rank, fused score).
+    Search(SearchArgs),
+    /// Listings like one listing (nearest by embedding), never the listing
+    /// itself or a duplicate of it.
+    Similar(SimilarArgs),
+    /// New listings like the kept examples and unlike the rejected ones, as
+    /// a broker's shortlist feedback.
+    Recommend(RecommendArgs),
     /// Fetch, inspect or try the embedding model (multilingual-e5-small).
     Model {
         #[command(subcommand)]
@@ -182,4 +195,138 @@ pub struct ShowArgs {
     /// The day to judge searchability on (YYYY-MM-DD). Default: today.
     #[arg(long, value_name = "DATE")]
     pub on: Option<chrono::NaiveDate>,
+}
+
+/// Restrictions applied before ranking, shared by search, similar and
+/// recommend.
+#[derive(Debug, ClapArgs)]
+pub struct FilterArgs {
+    /// Only listings offering this implementation mode (转让, 普通许可,
+    /// 独占许可, 排他许可, 开放许可, 作价入股); repeat or comma-separate for
+    /// any of several.
+    #[arg(long = "mode", value_name = "MODE", value_delimiter = ',')]
+    pub modes: Vec<String>,
+
+    /// Budget ceiling in yuan (`500000`) or 万元 (`50万`). Listings whose fee
+    /// is 面议 or not stated are kept and flagged.
+    #[arg(long, value_name = "FEE")]
+    pub max_fee: Option<String>,
+
+    /// Holder kind: 高校, 科研院所, 企业, 个人 or 其他; repeatable.
+    #[arg(long = "holder-kind", value_name = "KIND", value_delimiter = ',')]
+    pub holder_kinds: Vec<String>,
+
+    /// The holder's exact name.
+    #[arg(long, value_name = "NAME")]
+    pub holder: Option<String>,
+
+    /// IPC prefix: a section (G), class (G06), subclass (G06F) or group.
+    #[arg(long, value_name = "CODE")]
+    pub ipc: Option<String>,
+
+    /// Patent kind: 发明, 实用新型, 外观 or 非专利技术; repeatable.
+    #[arg(long = "patent-kind", value_name = "KIND", value_delimiter = ',')]
+    pub patent_kinds: Vec<String>,
+
+    /// Announced on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub announced_from: Option<chrono::NaiveDate>,
+
+    /// Announced on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub announced_to: Option<chrono::NaiveDate>,
+
+    /// Only listings searchable on this day: announced by then and not past
+    /// a withdrawal's effective day. Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<chrono::NaiveDate>,
+
+    /// Ignore the lifecycle: include listings not yet announced or already
+    /// withdrawn.
+    #[arg(long, conflicts_with = "on")]
+    pub any_status: bool,
+}
+
+/// Paging and output, shared by search, similar and recommend.
+#[derive(Debug, ClapArgs)]
+pub struct PageArgs {
+    /// Hits per page, 1 to 100.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+
+    /// Hits to skip (for the next pages).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+
+    /// Print the response as JSON, score details included.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SearchArgs {
+    /// What is sought, in plain Chinese. Quoted text (“…” or "…") must
+    /// match as a phrase unless --plain is given.
+    #[arg(value_name = "TEXT", default_value = "")]
+    pub text: String,
+
+    /// Search for a stored demand profile (its title, statement and
+    /// keywords; its preferred IPC codes lift matching listings). Its modes
+    /// and budget are not applied unless given as filters.
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+
+    /// Read quotes in TEXT as punctuation, as for a pasted demand.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Ranking method: bm25, dense, rrf, rrf:K or convex:W (W = weight of
+    /// the vector signal). Default: the measured default, convex:0.3.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// Show why each hit matched: the query terms found and in which
+    /// fields, a highlighted snippet and the filters passed.
+    #[arg(long)]
+    pub explain: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SimilarArgs {
+    /// The listing to find neighbours of.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct RecommendArgs {
+    /// Listings kept (at least one); repeat or comma-separate.
+    #[arg(long, value_name = "ID", value_delimiter = ',', required = true)]
+    pub keep: Vec<String>,
+
+    /// Listings rejected; repeat or comma-separate.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub reject: Vec<String>,
+
+    /// Listings already seen, never to be returned.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub seen: Vec<String>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub page: PageArgs,
 }

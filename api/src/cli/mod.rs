@@ -14,6 +14,7 @@ mod import;
 mod index;
 mod logging;
 mod model;
+mod search;
 mod settings;
 mod show;
 
@@ -37,6 +38,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             command: ProfilesCommand::Show(show),
         } => show::profile(&settings, &show),
         Command::Index(index) => index::run(&settings, &index),
+        Command::Search(args) => search::search(&settings, &args),
+        Command::Similar(args) => search::similar(&settings, &args),
+        Command::Recommend(args) => search::recommend(&settings, &args),
         Command::Model { command } => match command {
             ModelCommand::Fetch(fetch) => model::fetch(&settings, &fetch),
             ModelCommand::Info => model::info(&settings),

@@ -5,19 +5,29 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever fields or their options change: a generation built with
-/// another version is rebuilt, not updated.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// another version is rebuilt, not updated (`build_index` in `Auto` mode
+/// starts from scratch, and `Snapshot::open` refuses it), because an update
+/// only rewrites changed listings and would leave the others without the
+/// new fields.
+///
+/// 2: the stored `card` ([`ListingCard`](crate::ListingCard)), which result
+/// cards, near-duplicate folding and facets read.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The full-text schema and its fields.
 ///
 /// Text is stored too (title, abstract, claims, holder), because snippets
 /// are cut from the indexed text with the same tokenizer, and reading it
-/// back from the store per hit would cost a query per hit.
+/// back from the store per hit would cost a query per hit. So is each
+/// listing's card, for the same reason, as JSON that is stored but not
+/// indexed.
 #[derive(Debug, Clone)]
 pub(crate) struct ListingSchema {
     pub schema: Schema,
     /// The listing id, raw: the key for deletes.
     pub id: Field,
+    /// The [`ListingCard`](crate::ListingCard) as JSON: stored only.
+    pub card: Field,
     /// The listing's row in the vector index: joins the two indexes, and
     /// turns a filter into the set of vector rows it admits.
     pub row: Field,
@@ -62,6 +72,7 @@ impl ListingSchema {
         let number = NumericOptions::default().set_indexed().set_fast();
         let date = DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds);
         let id = builder.add_text_field("id", STRING | STORED | FAST);
+        let card = builder.add_text_field("card", STORED);
         let row = builder.add_u64_field("row", FAST);
         let title = builder.add_text_field("title", text.clone());
         let abstract_text = builder.add_text_field("abstract", text.clone());
@@ -81,6 +92,7 @@ impl ListingSchema {
         Self {
             schema: builder.build(),
             id,
+            card,
             row,
             title,
             abstract_text,

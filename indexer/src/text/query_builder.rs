@@ -4,7 +4,7 @@ use super::normalize::Normalized;
 use super::Segmenter;
 use crate::{Error, Result};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -111,6 +111,32 @@ impl QueryBuilder {
             terms,
             phrases,
         })
+    }
+
+    /// The segmenter queries are cut with.
+    pub(crate) fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// Each of `plan`'s loose terms, then each of its phrases, as a query
+    /// in `field` alone and unboosted: a listing matches one exactly when
+    /// that term or phrase counted for it in `field` under `plan.query`.
+    pub(crate) fn each_term_in(&self, plan: &QueryPlan, field: Field) -> Vec<Box<dyn Query>> {
+        let terms = plan
+            .terms
+            .iter()
+            .map(|term| Box::new(term_query(field, term)) as Box<dyn Query>);
+        let phrases = plan.phrases.iter().map(|phrase| {
+            let chain = self.segmenter.phrase_terms(phrase);
+            // A phrase is in a plan only when its chain is not empty, and
+            // folding it again changes nothing.
+            if chain.is_empty() {
+                Box::new(EmptyQuery) as Box<dyn Query>
+            } else {
+                phrase_query(field, &chain)
+            }
+        });
+        terms.chain(phrases).collect()
     }
 
     /// `query` in every field, boosted, the best field's score counting.

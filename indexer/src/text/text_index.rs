@@ -1,6 +1,9 @@
 use crate::indexed_listing::to_datetime;
-use crate::text::{register_tokenizer, ListingSchema, QueryBuilder, QuerySyntax, Segmenter};
-use crate::{Error, Filter, Result};
+use crate::text::{
+    register_tokenizer, Explainer, ListingSchema, QueryBuilder, QuerySyntax, Segmenter,
+    TextExplanation,
+};
+use crate::{Error, Filter, ListingCard, Result};
 use std::ops::Bound;
 use std::path::Path;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
@@ -10,8 +13,8 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
-    SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TantivyDocument, Term, TERMINATED,
 };
 
 /// One BM25 hit: the listing, its vector row and its score.
@@ -153,6 +156,85 @@ impl TextIndex {
             row: row as u32,
             score,
         })
+    }
+
+    /// The card stored with each listing of `ids`, in order; `None` for an
+    /// id not in this index (or deleted from it by an update).
+    pub(crate) fn cards(&self, ids: &[&str]) -> Result<Vec<Option<ListingCard>>> {
+        let searcher = self.reader.searcher();
+        let addresses = self.addresses(&searcher, ids)?;
+        ids.iter()
+            .zip(addresses)
+            .map(|(id, address)| match address {
+                Some(address) => self.card(&searcher, id, address).map(Some),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    fn card(&self, searcher: &Searcher, id: &str, address: DocAddress) -> Result<ListingCard> {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(Error::tantivy(format!("read the document of {id}")))?;
+        let unreadable = |reason: String| Error::Document {
+            id: id.to_string(),
+            reason,
+        };
+        let json = doc
+            .get_first(self.fields.card)
+            .and_then(|value| value.as_str())
+            .ok_or_else(|| unreadable("no card stored".into()))?;
+        serde_json::from_str(json).map_err(|err| unreadable(format!("unreadable card: {err}")))
+    }
+
+    /// Why each listing of `ids` matched `query` (read with `syntax`), in
+    /// order; `None` for an id not in this index. The query is built, and
+    /// its per-term queries and snippet generators made, once for all.
+    pub(crate) fn explain(
+        &self,
+        ids: &[&str],
+        query: &str,
+        syntax: QuerySyntax,
+    ) -> Result<Vec<Option<TextExplanation>>> {
+        let plan = self.queries.build_with(query, syntax)?;
+        let searcher = self.reader.searcher();
+        let addresses = self.addresses(&searcher, ids)?;
+        Explainer::new(&searcher, &self.queries, &self.fields, &plan)?.explain(&addresses)
+    }
+
+    /// Where each of `ids` is stored, skipping deleted documents.
+    fn addresses(&self, searcher: &Searcher, ids: &[&str]) -> Result<Vec<Option<DocAddress>>> {
+        let context = || "look up listing ids".to_string();
+        let indexes = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.inverted_index(self.fields.id))
+            .collect::<tantivy::Result<Vec<_>>>()
+            .map_err(Error::tantivy(context()))?;
+        let mut addresses = Vec::with_capacity(ids.len());
+        'ids: for id in ids {
+            let term = Term::from_field_text(self.fields.id, id);
+            for (ord, (segment, index)) in
+                searcher.segment_readers().iter().zip(&indexes).enumerate()
+            {
+                let postings = index
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(|err| Error::tantivy(context())(err.into()))?;
+                let Some(mut postings) = postings else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !segment.is_deleted(doc) {
+                        addresses.push(Some(DocAddress::new(ord as SegmentOrdinal, doc)));
+                        continue 'ids;
+                    }
+                    doc = postings.advance();
+                }
+            }
+            addresses.push(None);
+        }
+        Ok(addresses)
     }
 
     /// The vector rows of every listing that passes `filter`, unordered.
