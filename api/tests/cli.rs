@@ -75,6 +75,14 @@ fn help_explains_every_flag() {
     for flag in ["--full", "--user-dict", "--json", "PATMATCH_USER_DICT"] {
         assert!(index.contains(flag), "index --help lacks {flag}:\n{index}");
     }
+    let search = stdout(&run(patmatch(dir.path()).args(["search", "--help"])));
+    for flag in [
+        "--mode", "--max-fee", "--holder-kind", "--holder", "--ipc", "--patent-kind",
+        "--announced-from", "--on", "--any-status", "--profile", "--method", "--explain",
+        "--limit", "--offset", "--json", "面议",
+    ] {
+        assert!(search.contains(flag), "search --help lacks {flag}:\n{search}");
+    }
     let show = stdout(&run(
         patmatch(dir.path()).args(["listings", "show", "--help"])
     ));
@@ -414,4 +422,58 @@ fn index_builds_then_updates_only_what_changed() {
         "every passage is cached"
     );
     assert_eq!(report["listings"], 35);
+
+    // Search the index just built, through the same ranker the API uses.
+    let search = |args: &[&str]| {
+        let mut cmd = patmatch(dir.path());
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .arg("--model-dir")
+            .arg(test_model_dir())
+            .args(args);
+        run(&mut cmd)
+    };
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&patents)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let (id, title) = (first["id"].as_str().unwrap(), first["title"].as_str().unwrap());
+    let out = search(&["search", title, "--json", "--limit", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &response["hits"][0];
+    assert_eq!(top["id"], id, "{response:#}");
+    assert_eq!(top["score"]["bm25"]["rank"], 1);
+    assert!(top["score"]["cosine"]["score"].as_f64().unwrap() > 0.5);
+    assert!(top["score"]["fused"].as_f64().is_some());
+    assert!(response["hits"].as_array().unwrap().len() <= 5);
+
+    let out = search(&["search", title, "--explain", "--limit", "3"]);
+    let text = stdout(&out);
+    assert!(text.contains("matched:") && text.contains("【"), "{text}");
+
+    let out = search(&["search", title, "--max-fee", "1万", "--json", "--limit", "20"]);
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for hit in response["hits"].as_array().unwrap() {
+        match hit["card"]["fee_min"].as_u64() {
+            Some(fee) => assert!(fee <= 10_000, "{hit:#}"),
+            None => assert_eq!(hit["fee_negotiable"], true),
+        }
+    }
+
+    let out = search(&["similar", id, "--json"]);
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = response["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.iter().all(|h| h["id"] != id));
+
+    let out = search(&["search", title, "--mode", "租赁"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(r#"--mode "租赁""#), "{}", stderr(&out));
+    let out = search(&["search", title, "--limit", "101"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("limit: 101 is not within 1..=100"), "{}", stderr(&out));
 }
