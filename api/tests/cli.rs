@@ -77,11 +77,27 @@ fn help_explains_every_flag() {
     }
     let search = stdout(&run(patmatch(dir.path()).args(["search", "--help"])));
     for flag in [
-        "--mode", "--max-fee", "--holder-kind", "--holder", "--ipc", "--patent-kind",
-        "--announced-from", "--on", "--any-status", "--profile", "--method", "--explain",
-        "--limit", "--offset", "--json", "面议",
+        "--mode",
+        "--max-fee",
+        "--holder-kind",
+        "--holder",
+        "--ipc",
+        "--patent-kind",
+        "--announced-from",
+        "--on",
+        "--any-status",
+        "--profile",
+        "--method",
+        "--explain",
+        "--limit",
+        "--offset",
+        "--json",
+        "面议",
     ] {
-        assert!(search.contains(flag), "search --help lacks {flag}:\n{search}");
+        assert!(
+            search.contains(flag),
+            "search --help lacks {flag}:\n{search}"
+        );
     }
     let show = stdout(&run(
         patmatch(dir.path()).args(["listings", "show", "--help"])
@@ -441,7 +457,10 @@ fn index_builds_then_updates_only_what_changed() {
             .unwrap(),
     )
     .unwrap();
-    let (id, title) = (first["id"].as_str().unwrap(), first["title"].as_str().unwrap());
+    let (id, title) = (
+        first["id"].as_str().unwrap(),
+        first["title"].as_str().unwrap(),
+    );
     let out = search(&["search", title, "--json", "--limit", "5"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -456,7 +475,15 @@ fn index_builds_then_updates_only_what_changed() {
     let text = stdout(&out);
     assert!(text.contains("matched:") && text.contains("【"), "{text}");
 
-    let out = search(&["search", title, "--max-fee", "1万", "--json", "--limit", "20"]);
+    let out = search(&[
+        "search",
+        title,
+        "--max-fee",
+        "1万",
+        "--json",
+        "--limit",
+        "20",
+    ]);
     let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for hit in response["hits"].as_array().unwrap() {
         match hit["card"]["fee_min"].as_u64() {
@@ -472,8 +499,16 @@ fn index_builds_then_updates_only_what_changed() {
 
     let out = search(&["search", title, "--mode", "租赁"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains(r#"--mode "租赁""#), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(r#"--mode "租赁""#),
+        "{}",
+        stderr(&out)
+    );
     let out = search(&["search", title, "--limit", "101"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("limit: 101 is not within 1..=100"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("limit: 101 is not within 1..=100"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -7,14 +7,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use patmatch_eval::{
     baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_holder_predictions,
     read_ipc_predictions, read_ipc_titles, read_known_items, read_labelled_holders, read_queries,
-    run_queries, score_holder_predictions, score_ipc_predictions, Qrels, Query,
-    RetrievalConfig, RetrievalReport, Run, Variant,
+    run_queries, score_holder_predictions, score_ipc_predictions, Qrels, Query, RetrievalConfig,
+    RetrievalReport, Run, Variant,
 };
 use ranker::{Ranker, RankerConfig};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn dispatch(args: Args) -> Result<ExitCode> {
     match args.command {

@@ -37,7 +37,8 @@ pub use push_check::PushCheck;
 pub use qrels::Qrels;
 pub use query_set::{read_known_items, read_queries, Query};
 pub use retrieval::{
-    evaluate_retrieval, run_path, run_queries, search, RetrievalConfig, RetrievalReport, VariantReport,
+    evaluate_retrieval, run_path, run_queries, search, RetrievalConfig, RetrievalReport,
+    VariantReport,
 };
 pub use run::{Retrieved, Run};
 pub use run_diff::{diff, QueryDelta};

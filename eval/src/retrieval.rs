@@ -1,4 +1,6 @@
-use crate::{evaluate, Error, Evaluation, PushCheck, Qrels, Query, Result, Retrieved, Run, Variant};
+use crate::{
+    evaluate, Error, Evaluation, PushCheck, Qrels, Query, Result, Retrieved, Run, Variant,
+};
 use indexer::QuerySyntax;
 use ranker::{Ranker, SearchRequest};
 use serde::Serialize;
@@ -62,7 +64,12 @@ pub struct RetrievalReport {
 /// The top `depth` listings for `text` under `variant`, best first, through
 /// the ranker's search: what a user would see, near-duplicates folded.
 /// Evaluation queries are demand statements, so quotes in them are prose.
-pub fn search(ranker: &Ranker, variant: Variant, text: &str, depth: usize) -> Result<Vec<Retrieved>> {
+pub fn search(
+    ranker: &Ranker,
+    variant: Variant,
+    text: &str,
+    depth: usize,
+) -> Result<Vec<Retrieved>> {
     let request = SearchRequest {
         syntax: QuerySyntax::Plain,
         retrieval: Some(variant),

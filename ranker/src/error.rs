@@ -4,7 +4,10 @@
 pub enum Error {
     /// A request value out of range or missing; `field` names it.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
 
     /// A listing id that the current index does not hold.
     #[error("listing `{0}` is not in the index")]

@@ -35,7 +35,10 @@ impl Facets {
             );
             bump(
                 &mut facets.holder_kinds,
-                card.holder_kind.iter().map(|k| k.as_str().to_string()).collect(),
+                card.holder_kind
+                    .iter()
+                    .map(|k| k.as_str().to_string())
+                    .collect(),
             );
             bump(
                 &mut facets.ipc_sections,
@@ -54,5 +57,53 @@ impl Facets {
             );
         }
         facets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use corpus::{FeeStandard, HolderKind, ImplementationMode, IpcCode, PatentKind};
+
+    fn card(modes: &[ImplementationMode], ipc: &[&str], kind: Option<HolderKind>) -> ListingCard {
+        ListingCard {
+            id: "x".into(),
+            title: "t".into(),
+            holder: None,
+            holder_kind: kind,
+            application_number: None,
+            patent_kind: PatentKind::Invention,
+            modes: modes.to_vec(),
+            ipc: ipc.iter().map(|c| IpcCode::parse(c).unwrap()).collect(),
+            fee: FeeStandard::negotiable(),
+            fee_min: None,
+            fee_max: None,
+            announced: None,
+            withdrawal_effective: None,
+        }
+    }
+
+    #[test]
+    fn counts_each_listing_once_per_value() {
+        use ImplementationMode::*;
+        let cards = [
+            card(
+                &[Transfer, OrdinaryLicence],
+                &["G06F", "G06Q"],
+                Some(HolderKind::University),
+            ),
+            card(&[Transfer], &["H04L"], None),
+        ];
+        let facets = Facets::count(&cards);
+        assert_eq!(facets.modes["转让"], 2);
+        assert_eq!(facets.modes["普通许可"], 1);
+        // G06F and G06Q share section G and class G06: counted once each
+        assert_eq!(facets.ipc_sections["G"], 1);
+        assert_eq!(facets.ipc_classes["G06"], 1);
+        assert_eq!(facets.ipc_sections["H"], 1);
+        assert_eq!(facets.holder_kinds.len(), 1);
+        assert_eq!(facets.holder_kinds["高校"], 1);
+        assert_eq!(facets.patent_kinds["发明"], 2);
     }
 }

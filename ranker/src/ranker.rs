@@ -339,7 +339,9 @@ impl Ranker {
 
     fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
         let mut vectors = self.embedder.embed_queries(&[text])?;
-        vectors.pop().ok_or_else(|| Error::Query("the model returned no vector".into()))
+        vectors
+            .pop()
+            .ok_or_else(|| Error::Query("the model returned no vector".into()))
     }
 
     fn vector_of(&self, id: &str) -> Result<&[f32]> {

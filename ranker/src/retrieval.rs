@@ -19,11 +19,13 @@ impl FromStr for Retrieval {
     /// `bm25`, `dense`, `rrf` (k = 60), `rrf:K`, `convex:W` where W is the
     /// weight of the vector signal, 0 ≤ W ≤ 1.
     fn from_str(text: &str) -> Result<Self, Error> {
-        let bad = || Error::Invalid {
+        let bad = || {
+            Error::Invalid {
             field: "retrieval",
             message: format!(
                 "unknown method `{text}` (expected bm25, dense, rrf, rrf:K or convex:W with 0 <= W <= 1)"
             ),
+        }
         };
         let (name, arg) = match text.trim().split_once(':') {
             Some((name, arg)) => (name, Some(arg)),
@@ -43,9 +45,9 @@ impl FromStr for Retrieval {
                 _ => Err(bad()),
             },
             ("convex", w) => match number(w)? {
-                w if (0.0..=1.0).contains(&w) => Ok(Retrieval::Hybrid(Fusion::Convex {
-                    semantic_weight: w,
-                })),
+                w if (0.0..=1.0).contains(&w) => {
+                    Ok(Retrieval::Hybrid(Fusion::Convex { semantic_weight: w }))
+                }
                 _ => Err(bad()),
             },
             _ => Err(bad()),
@@ -89,7 +91,14 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_out_of_range() {
-        for bad in ["bm", "convex", "convex:1.5", "convex:x", "rrf:-1", "dense:2"] {
+        for bad in [
+            "bm",
+            "convex",
+            "convex:1.5",
+            "convex:x",
+            "rrf:-1",
+            "dense:2",
+        ] {
             let err = bad.parse::<Retrieval>().unwrap_err().to_string();
             assert!(err.contains(&format!("`{bad}`")), "{err}");
             assert!(err.starts_with("retrieval: "), "{err}");

@@ -10,8 +10,8 @@ mod common;
 
 use chrono::NaiveDate;
 use corpus::{
-    withdrawal_effective_on, ImplementationMode, LifecycleEvent, Listing, PatentKind, SqliteStore, Store,
-    StoreConfig,
+    withdrawal_effective_on, ImplementationMode, LifecycleEvent, Listing, PatentKind, SqliteStore,
+    Store, StoreConfig,
 };
 use indexer::{BuildMode, Filter, ListingCard};
 use patmatch_ranker::{
@@ -98,7 +98,10 @@ fn budget_keeps_negotiable_listings_and_flags_them() {
         ..SearchRequest::new("技术转让 生产工艺")
     });
     assert!(
-        unfiltered.hits.iter().any(|h| h.card.fee_min.is_some_and(|f| f > budget)),
+        unfiltered
+            .hits
+            .iter()
+            .any(|h| h.card.fee_min.is_some_and(|f| f > budget)),
         "the query must reach priced listings for the filter to matter"
     );
     let response = search(SearchRequest {
@@ -198,14 +201,27 @@ fn explanations_name_terms_the_listing_really_contains() {
                 "title" => listing.patent.title.clone(),
                 "abstract" => listing.patent.abstract_text.clone(),
                 "claims" => listing.patent.claims.clone().unwrap_or_default(),
-                "holder" => listing.holder.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+                "holder" => listing
+                    .holder
+                    .as_ref()
+                    .map(|h| h.name.clone())
+                    .unwrap_or_default(),
                 other => panic!("unknown field {other}"),
             }
         };
         for term in &explanation.matched {
-            assert!(response.terms.contains(&term.term), "{} not a query term", term.term);
+            assert!(
+                response.terms.contains(&term.term),
+                "{} not a query term",
+                term.term
+            );
             for field in &term.fields {
-                assert!(contains(&text_of(field), &term.term), "{} not in {field} of {}", term.term, hit.id);
+                assert!(
+                    contains(&text_of(field), &term.term),
+                    "{} not in {field} of {}",
+                    term.term,
+                    hit.id
+                );
                 named += 1;
             }
         }
@@ -218,7 +234,10 @@ fn explanations_name_terms_the_listing_really_contains() {
             for &(start, end) in &snippet.highlights {
                 let marked: String = chars[start..end].iter().collect();
                 assert!(
-                    explanation.matched.iter().any(|m| contains(&m.term, &marked) || contains(&marked, &m.term)),
+                    explanation
+                        .matched
+                        .iter()
+                        .any(|m| contains(&m.term, &marked) || contains(&marked, &m.term)),
                     "highlight {marked:?} of {} is no matched term",
                     hit.id
                 );
@@ -268,7 +287,10 @@ fn similar_and_recommend_never_return_their_inputs() {
     assert_eq!(similar.hits.len(), 20);
     assert!(!ids(&similar).contains(&"kpp-0002"));
     assert!(!ids(&similar).contains(&"kpp-0003"));
-    assert!(similar.hits.iter().all(|h| h.score.cosine.is_some() && h.score.bm25.is_none()));
+    assert!(similar
+        .hits
+        .iter()
+        .all(|h| h.score.cosine.is_some() && h.score.bm25.is_none()));
 
     let positive: Vec<String> = ids(&similar)[..2].iter().map(|s| s.to_string()).collect();
     let negative = vec![similar.hits[5].id.clone()];
@@ -284,7 +306,9 @@ fn similar_and_recommend_never_return_their_inputs() {
         .unwrap();
     assert_eq!(recommended.hits.len(), 30);
     for hit in &recommended.hits {
-        assert!(!positive.contains(&hit.id) && !negative.contains(&hit.id) && !seen.contains(&hit.id));
+        assert!(
+            !positive.contains(&hit.id) && !negative.contains(&hit.id) && !seen.contains(&hit.id)
+        );
         for id in &hit.folded {
             assert!(!positive.contains(id) && !negative.contains(id));
         }
@@ -299,12 +323,33 @@ fn similar_and_recommend_never_return_their_inputs() {
         .unwrap();
     assert_ne!(ids(&recommended), ids(&without_negative));
 
-    let err = ranker.recommend(&RecommendRequest { limit: 5, ..RecommendRequest::default() }).unwrap_err();
-    assert!(matches!(err, Error::Invalid { field: "positive", .. }), "{err}");
     let err = ranker
-        .similar(&SimilarRequest { id: "no-such".into(), limit: 5, ..SimilarRequest::default() })
+        .recommend(&RecommendRequest {
+            limit: 5,
+            ..RecommendRequest::default()
+        })
         .unwrap_err();
-    assert!(matches!(err, Error::UnknownListing(ref id) if id == "no-such"), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                field: "positive",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = ranker
+        .similar(&SimilarRequest {
+            id: "no-such".into(),
+            limit: 5,
+            ..SimilarRequest::default()
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownListing(ref id) if id == "no-such"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -312,9 +357,15 @@ fn pages_are_bounded_and_empty_text_is_refused() {
     let ranker = &shared().ranker;
     for limit in [0, 101] {
         let err = ranker
-            .search(&SearchRequest { limit, ..SearchRequest::new("电池") })
+            .search(&SearchRequest {
+                limit,
+                ..SearchRequest::new("电池")
+            })
             .unwrap_err();
-        assert!(matches!(err, Error::Invalid { field: "limit", .. }), "{err}");
+        assert!(
+            matches!(err, Error::Invalid { field: "limit", .. }),
+            "{err}"
+        );
     }
     let err = ranker.search(&SearchRequest::new("  ")).unwrap_err();
     assert!(matches!(err, Error::Invalid { field: "text", .. }), "{err}");

@@ -122,7 +122,11 @@ fn filter(args: &FilterArgs) -> Result<Filter> {
 
 /// Yuan from `500000`, `50万` or `1.5万元`.
 fn parse_fee(text: &str) -> Result<u64> {
-    let bad = || anyhow::anyhow!("--max-fee {text:?}: not an amount (yuan such as 500000, or 万元 such as 50万)");
+    let bad = || {
+        anyhow::anyhow!(
+            "--max-fee {text:?}: not an amount (yuan such as 500000, or 万元 such as 50万)"
+        )
+    };
     let trimmed = text.trim().trim_end_matches('元');
     let (number, scale) = match trimmed.strip_suffix('万') {
         Some(number) => (number, 10_000.0),
@@ -173,12 +177,20 @@ fn print_hit(hit: &Hit) -> std::io::Result<()> {
     let mut who = vec![card.holder.clone().unwrap_or_else(|| "持有人未知".into())];
     who.extend(card.holder_kind.map(|k| k.to_string()));
     who.push(card.patent_kind.to_string());
-    who.extend(card.application_number.iter().map(|n| format!("申请号 {n}")));
+    who.extend(
+        card.application_number
+            .iter()
+            .map(|n| format!("申请号 {n}")),
+    );
     say!("     {}", who.join(" · "))?;
     let modes: Vec<&str> = card.modes.iter().map(|m| m.as_str()).collect();
     say!(
         "     方式：{}  费用：{}",
-        if modes.is_empty() { "未声明".to_string() } else { modes.join("、") },
+        if modes.is_empty() {
+            "未声明".to_string()
+        } else {
+            modes.join("、")
+        },
         fee(card)
     )?;
     let s = &hit.score;
@@ -191,7 +203,11 @@ fn print_hit(hit: &Hit) -> std::io::Result<()> {
         s.fused,
         signal("BM25", s.bm25),
         signal("cosine", s.cosine),
-        if s.ipc_preferred { ", IPC preferred" } else { "" }
+        if s.ipc_preferred {
+            ", IPC preferred"
+        } else {
+            ""
+        }
     )?;
     if !hit.folded.is_empty() {
         say!("     also listed as {}", hit.folded.join(", "))?;
@@ -204,7 +220,11 @@ fn print_hit(hit: &Hit) -> std::io::Result<()> {
             .collect();
         say!("     matched: {}", matched.join(" "))?;
         if let Some(snippet) = &explanation.snippet {
-            say!("     {}: {}", snippet.field, highlighted(&snippet.text, &snippet.highlights))?;
+            say!(
+                "     {}: {}",
+                snippet.field,
+                highlighted(&snippet.text, &snippet.highlights)
+            )?;
         }
         if !explanation.filters.is_empty() {
             say!("     filters: {}", explanation.filters.join("；"))?;
@@ -252,6 +272,9 @@ mod tests {
 
     #[test]
     fn highlights_mark_char_ranges() {
-        assert_eq!(highlighted("锂电池回收技术", &[(1, 3), (3, 5)]), "锂【电池】【回收】技术");
+        assert_eq!(
+            highlighted("锂电池回收技术", &[(1, 3), (3, 5)]),
+            "锂【电池】【回收】技术"
+        );
     }
 }
