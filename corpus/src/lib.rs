@@ -27,6 +27,7 @@ mod mode;
 mod parse;
 mod patent;
 mod profile;
+mod push;
 mod store;
 mod validate;
 
@@ -46,6 +47,7 @@ pub use mode::ImplementationMode;
 pub use parse::{parse_budget, parse_date, parse_fee, parse_modes, Budget, ModeParse};
 pub use patent::{Patent, PatentKind};
 pub use profile::DemandProfile;
+pub use push::{PushFeedback, PushItem, PushedTerms};
 pub use store::{
     Batch, BatchCounts, DeclarationVersion, SqliteStore, Store, StoreConfig, StoreCounts,
     UpsertCounts,

@@ -86,8 +86,48 @@ CREATE TABLE profiles (
 CREATE INDEX profiles_enterprise ON profiles (enterprise_id);
 "#;
 
+/// Migration 2: precision push. A run row per profile and day makes a day's
+/// push idempotent even when it sent nothing; items are never rewritten, so
+/// "never twice" can always be checked against what was really sent.
+const V2_PUSH: &str = r#"
+CREATE TABLE push_runs (
+    profile_id  TEXT NOT NULL REFERENCES profiles (id),
+    push_date   TEXT NOT NULL,
+    items       INTEGER NOT NULL CHECK (items >= 0),
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, push_date)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE push_items (
+    profile_id  TEXT NOT NULL,
+    listing_id  TEXT NOT NULL REFERENCES listings (id),
+    push_date   TEXT NOT NULL,
+    score       REAL NOT NULL,
+    item        TEXT NOT NULL CHECK (json_valid(item)),
+    PRIMARY KEY (profile_id, listing_id, push_date),
+    FOREIGN KEY (profile_id, push_date) REFERENCES push_runs (profile_id, push_date)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE push_feedback (
+    profile_id  TEXT NOT NULL,
+    listing_id  TEXT NOT NULL,
+    push_date   TEXT NOT NULL,
+    relevant    INTEGER NOT NULL CHECK (relevant IN (0, 1)),
+    reason      TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, listing_id, push_date),
+    FOREIGN KEY (profile_id, listing_id, push_date)
+        REFERENCES push_items (profile_id, listing_id, push_date)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER push_items_append_only BEFORE UPDATE ON push_items
+BEGIN SELECT RAISE(ABORT, 'push items are never rewritten'); END;
+CREATE TRIGGER push_items_never_deleted BEFORE DELETE ON push_items
+BEGIN SELECT RAISE(ABORT, 'push items are never deleted'); END;
+"#;
+
 /// Every migration, in the order they are applied.
-const MIGRATIONS: &[&str] = &[V1_INITIAL];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PUSH];
 
 /// The schema version this program writes and understands.
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -1,9 +1,9 @@
 use super::{codec, schema};
 use crate::{
     Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, Lifecycle,
-    LifecycleEvent, Listing, Store, StoreCounts, UpsertCounts,
+    LifecycleEvent, Listing, PushFeedback, PushItem, Store, StoreCounts, UpsertCounts,
 };
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -261,6 +261,153 @@ impl Store for SqliteStore {
             events: size(events),
         })
     }
+
+    fn record_push(
+        &mut self,
+        profile_id: &str,
+        date: NaiveDate,
+        items: &[PushItem],
+    ) -> crate::Result<bool> {
+        let now = codec::timestamp(Utc::now());
+        let day = date.to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let profile_known = tx
+            .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
+            .exists([profile_id])?;
+        if !profile_known {
+            return Err(Error::NotFound {
+                what: "profile",
+                id: profile_id.to_owned(),
+            });
+        }
+        let done = tx
+            .prepare_cached("SELECT 1 FROM push_runs WHERE profile_id = ?1 AND push_date = ?2")?
+            .exists(params![profile_id, day])?;
+        if done {
+            return Ok(false);
+        }
+        tx.prepare_cached(
+            "INSERT INTO push_runs (profile_id, push_date, items, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![profile_id, day, items.len() as i64, now])?;
+        for item in items {
+            if item.profile_id != profile_id || item.date != date {
+                return Err(Error::Store(format!(
+                    "push item for {}/{} does not belong to the push of {profile_id} on {day}",
+                    item.profile_id, item.date
+                )));
+            }
+            Self::require_listing(&tx, &item.listing_id)?;
+            let content = serde_json::to_string(item)?;
+            tx.prepare_cached(
+                "INSERT INTO push_items (profile_id, listing_id, push_date, score, item) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                profile_id,
+                item.listing_id,
+                day,
+                f64::from(item.score),
+                content
+            ])?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn push_dates(&self, profile_id: &str) -> crate::Result<Vec<NaiveDate>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT push_date FROM push_runs WHERE profile_id = ?1 ORDER BY push_date",
+        )?;
+        let rows = stmt.query_map([profile_id], |row| row.get::<_, String>(0))?;
+        let mut dates = Vec::new();
+        for row in rows {
+            dates.push(stored_date(&row?)?);
+        }
+        Ok(dates)
+    }
+
+    fn pushed_items(&self, profile_id: &str) -> crate::Result<Vec<PushItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT listing_id, item FROM push_items WHERE profile_id = ?1 \
+             ORDER BY push_date, score DESC, listing_id",
+        )?;
+        let rows = stmt.query_map([profile_id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (listing, content) = row?;
+            items.push(codec::decode("push item", &listing, &content)?);
+        }
+        Ok(items)
+    }
+
+    fn record_feedback(&mut self, feedback: &PushFeedback) -> crate::Result<()> {
+        let day = feedback.date.to_string();
+        let pushed = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM push_items WHERE profile_id = ?1 AND listing_id = ?2 AND push_date = ?3",
+            )?
+            .exists(params![feedback.profile_id, feedback.listing_id, day])?;
+        if !pushed {
+            return Err(Error::NotFound {
+                what: "push item",
+                id: format!("{}/{}/{day}", feedback.profile_id, feedback.listing_id),
+            });
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO push_feedback \
+                 (profile_id, listing_id, push_date, relevant, reason, recorded_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                feedback.profile_id,
+                feedback.listing_id,
+                day,
+                feedback.relevant,
+                feedback.reason,
+                codec::timestamp(Utc::now())
+            ])?;
+        Ok(())
+    }
+
+    fn feedback(&self, profile_id: &str) -> crate::Result<Vec<PushFeedback>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT listing_id, push_date, relevant, reason FROM push_feedback \
+             WHERE profile_id = ?1 ORDER BY push_date, listing_id",
+        )?;
+        let rows = stmt.query_map([profile_id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, bool>(2)?,
+                row.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (listing_id, day, relevant, reason) = row?;
+            out.push(PushFeedback {
+                profile_id: profile_id.to_owned(),
+                listing_id,
+                date: stored_date(&day)?,
+                relevant,
+                reason,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A day as stored (`YYYY-MM-DD`).
+fn stored_date(text: &str) -> crate::Result<NaiveDate> {
+    text.parse()
+        .map_err(|e| Error::Store(format!("stored date {text:?} does not parse: {e}")))
 }
 
 /// What an upsert did to one record.

@@ -1,4 +1,7 @@
-use crate::{Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing};
+use crate::{
+    Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing, PushFeedback, PushItem,
+};
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -76,4 +79,29 @@ pub trait Store {
     fn declaration_history(&self, listing_id: &str) -> crate::Result<Vec<DeclarationVersion>>;
 
     fn counts(&self) -> crate::Result<StoreCounts>;
+
+    /// Records a profile's push for a day, its items in one transaction.
+    /// Returns false and writes nothing when that day's push was already
+    /// recorded, so running a day twice sends nothing new. An empty push is
+    /// recorded too: it still marks the day as pushed. Fails with
+    /// `NotFound` for an unknown profile or listing.
+    fn record_push(
+        &mut self,
+        profile_id: &str,
+        date: NaiveDate,
+        items: &[PushItem],
+    ) -> crate::Result<bool>;
+
+    /// The days a profile was pushed, oldest first.
+    fn push_dates(&self, profile_id: &str) -> crate::Result<Vec<NaiveDate>>;
+
+    /// Every item ever pushed to a profile, by day, then best score first.
+    fn pushed_items(&self, profile_id: &str) -> crate::Result<Vec<PushItem>>;
+
+    /// Records (or replaces) the verdict on a push item. Fails with
+    /// `NotFound` when no such item was pushed.
+    fn record_feedback(&mut self, feedback: &PushFeedback) -> crate::Result<()>;
+
+    /// Every verdict on a profile's push items, by day.
+    fn feedback(&self, profile_id: &str) -> crate::Result<Vec<PushFeedback>>;
 }
