@@ -22,6 +22,10 @@ pub enum Error {
 
     #[error(transparent)]
     Model(#[from] models::Error),
+
+    /// The store failed (reading profiles and history, recording a push).
+    #[error(transparent)]
+    Store(#[from] corpus::Error),
 }
 
 impl From<indexer::Error> for Error {

@@ -8,11 +8,13 @@
 //! Does not own: the indexes, tokenisation and snippets (indexer), the
 //! embedding model (models), or HTTP (api).
 
+mod classify;
 mod error;
 mod facets;
 mod fusion;
 mod hit;
 mod profile_query;
+mod push;
 mod ranker;
 mod ranker_config;
 mod retrieval;
@@ -23,6 +25,7 @@ pub use error::{Error, Result};
 pub use facets::Facets;
 pub use fusion::{FusedHit, Fusion, Signal, RRF_K};
 pub use hit::{Explanation, Hit, ScoreDetails};
+pub use push::{ProfilePush, PushConfig, PushReport, Pusher};
 pub use ranker::Ranker;
 pub use ranker_config::RankerConfig;
 pub use retrieval::Retrieval;

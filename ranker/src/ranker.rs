@@ -312,6 +312,32 @@ impl Ranker {
         })
     }
 
+    /// Attaches explanations to hits of `request`'s search that were
+    /// returned without them: the push explains only what it sends.
+    pub fn explain(&self, request: &SearchRequest, hits: &mut [Hit]) -> Result<()> {
+        let text = query_text(&request.text, request.profile.as_ref());
+        let syntax = if request.profile.is_some() {
+            QuerySyntax::Plain
+        } else {
+            request.syntax
+        };
+        let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        let texts = match self.snapshot.explain_many(&ids, &text, syntax) {
+            Ok(texts) => texts,
+            // Nothing lexical to explain; the filters still are.
+            Err(indexer::Error::Query(_)) => vec![None; ids.len()],
+            Err(e) => return Err(e.into()),
+        };
+        for (hit, text) in hits.iter_mut().zip(texts) {
+            hit.explanation = Some(Explanation {
+                matched: text.as_ref().map_or_else(Vec::new, |t| t.matched.clone()),
+                snippet: text.and_then(|t| t.snippet),
+                filters: filters_passed(&request.filter, &hit.card),
+            });
+        }
+        Ok(())
+    }
+
     fn check_page(&self, offset: usize, limit: usize) -> Result<()> {
         if limit == 0 || limit > self.config.max_limit {
             return Err(Error::Invalid {

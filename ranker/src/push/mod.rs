@@ -1,0 +1,10 @@
+//! The daily precision push (精准推送): what each demand profile is sent
+//! on a day, recorded so that nothing is sent twice.
+
+mod push_config;
+mod push_report;
+mod pusher;
+
+pub use push_config::PushConfig;
+pub use push_report::{ProfilePush, PushReport};
+pub use pusher::Pusher;
