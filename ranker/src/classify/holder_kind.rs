@@ -1,0 +1,1 @@
+//! Holder kind and region from the holder's name.

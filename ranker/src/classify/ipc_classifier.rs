@@ -1,0 +1,1 @@
+//! IPC subclass suggestions from title and abstract.
