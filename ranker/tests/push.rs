@@ -13,7 +13,7 @@ use corpus::{
     PushFeedback, SqliteStore, Store,
 };
 use indexer::BuildMode;
-use ranker::{PushConfig, Pusher, SearchRequest};
+use ranker::{PushConfig, Pusher, SearchRequest, REPUSH_REASON};
 use std::collections::{BTreeSet, HashMap};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -14,6 +14,7 @@ mod import;
 mod index;
 mod logging;
 mod model;
+mod push;
 mod search;
 mod settings;
 mod show;
@@ -21,7 +22,7 @@ mod show;
 pub use args::Args;
 
 use anyhow::Result;
-use args::{Command, ListingsCommand, ModelCommand, ProfilesCommand};
+use args::{Command, ListingsCommand, ModelCommand, ProfilesCommand, PushCommand};
 use settings::Settings;
 use std::process::ExitCode;
 
@@ -41,6 +42,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Search(args) => search::search(&settings, &args),
         Command::Similar(args) => search::similar(&settings, &args),
         Command::Recommend(args) => search::recommend(&settings, &args),
+        Command::Push { command } => match command {
+            PushCommand::Run(args) => push::run(&settings, &args),
+            PushCommand::List(args) => push::list(&settings, &args),
+            PushCommand::Feedback(args) => push::feedback(&settings, &args),
+        },
         Command::Model { command } => match command {
             ModelCommand::Fetch(fetch) => model::fetch(&settings, &fetch),
             ModelCommand::Info => model::info(&settings),

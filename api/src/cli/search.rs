@@ -67,7 +67,7 @@ pub fn recommend(settings: &Settings, args: &RecommendArgs) -> Result<ExitCode> 
     print(&response, &args.page)
 }
 
-fn open_ranker(settings: &Settings) -> Result<Ranker> {
+pub fn open_ranker(settings: &Settings) -> Result<Ranker> {
     let index = settings.index_config();
     let snapshot = Snapshot::open(&index)
         .with_context(|| format!("opening the index in {}", index.dir.display()))?;

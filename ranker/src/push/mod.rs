@@ -7,4 +7,4 @@ mod pusher;
 
 pub use push_config::PushConfig;
 pub use push_report::{ProfilePush, PushReport};
-pub use pusher::Pusher;
+pub use pusher::{Pusher, REPUSH_REASON};

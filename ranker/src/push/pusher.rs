@@ -35,10 +35,22 @@ impl<'a> Pusher<'a> {
         date: NaiveDate,
         progress: &dyn Fn(&ProfilePush),
     ) -> Result<PushReport> {
+        let profiles = store.profiles()?;
+        self.run_for(store, &profiles, date, progress)
+    }
+
+    /// Pushes `profiles` for `date`.
+    pub fn run_for(
+        &self,
+        store: &mut dyn Store,
+        profiles: &[DemandProfile],
+        date: NaiveDate,
+        progress: &dyn Fn(&ProfilePush),
+    ) -> Result<PushReport> {
         let started = Instant::now();
         let mut report = PushReport::default();
-        for profile in store.profiles()? {
-            let push = self.push(store, &profile, date)?;
+        for profile in profiles {
+            let push = self.push(store, profile, date)?;
             report.profiles += 1;
             report.already_pushed += usize::from(push.already_pushed);
             report.served += usize::from(!push.items.is_empty());
@@ -46,7 +58,7 @@ impl<'a> Pusher<'a> {
             report.repushed += push
                 .items
                 .iter()
-                .filter(|i| i.reasons.iter().any(|r| r == REPUSH))
+                .filter(|i| i.reasons.iter().any(|r| r == REPUSH_REASON))
                 .count();
             progress(&push);
         }
@@ -224,8 +236,8 @@ impl<'a> Pusher<'a> {
     }
 }
 
-/// The reason an item is sent again.
-pub(crate) const REPUSH: &str = "条款变更";
+/// The reason an item is sent again: its terms improved for the profile.
+pub const REPUSH_REASON: &str = "条款变更";
 
 fn terms_of(hit: &Hit) -> PushedTerms {
     PushedTerms {
@@ -245,7 +257,7 @@ fn changed_between(store: &dyn Store, id: &str, last: NaiveDate, date: NaiveDate
 fn reasons(profile: &DemandProfile, hit: &Hit, candidate: &Candidate) -> Vec<String> {
     let mut reasons = Vec::new();
     if candidate.repush {
-        reasons.push(REPUSH.to_string());
+        reasons.push(REPUSH_REASON.to_string());
     }
     if let Some(explanation) = &hit.explanation {
         let terms: Vec<&str> = explanation
