@@ -1,5 +1,5 @@
 use crate::{
-    Args, ClassifyArgs, Command, DiffArgs, Global, KnownItemArgs, RetrievalArgs, RunArgs,
+    Args, ClassifyArgs, Command, DiffArgs, Global, KnownItemArgs, PushArgs, RetrievalArgs, RunArgs,
     ScoreArgs, VariantsArg,
 };
 use anyhow::{bail, Context, Result};
@@ -7,8 +7,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use patmatch_eval::{
     baseline_scores, diff, evaluate, evaluate_retrieval, parse_variants, read_holder_predictions,
     read_ipc_predictions, read_ipc_titles, read_known_items, read_labelled_holders, read_queries,
-    run_queries, score_holder_predictions, score_ipc_predictions, Qrels, Query, RetrievalConfig,
-    RetrievalReport, Run, Variant,
+    run_queries, score_holder_predictions, score_ipc_predictions, PushCheck, Qrels, Query,
+    RetrievalConfig, RetrievalReport, Run, Variant,
 };
 use ranker::{Ranker, RankerConfig};
 use std::collections::HashMap;
@@ -21,6 +21,7 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Retrieval(cmd) => retrieval(&args.global, cmd),
         Command::KnownItem(cmd) => known_item(&args.global, cmd),
         Command::Run(cmd) => run(&args.global, cmd),
+        Command::Push(cmd) => push(&args.global, cmd),
         Command::Score(cmd) => score(cmd),
         Command::Diff(cmd) => run_diff(cmd),
         Command::Classify(cmd) => classify(cmd),
@@ -154,6 +155,45 @@ fn run(global: &Global, cmd: RunArgs) -> Result<ExitCode> {
         seconds * 1000.0 / queries.len().max(1) as f64,
         cmd.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn push(global: &Global, cmd: PushArgs) -> Result<ExitCode> {
+    let queries = read_queries(&cmd.queries)?;
+    let qrels = Qrels::read(&cmd.qrels)?;
+    let store_path = global.data_dir.join("patmatch.db");
+    let store = corpus::SqliteStore::open(&corpus::StoreConfig::new(&store_path))
+        .with_context(|| format!("opening the store {}", store_path.display()))?;
+    let ranker = open_ranker(global)?;
+    let date = cmd
+        .date
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let bar = bar(queries.len());
+    bar.set_message("push");
+    let run = patmatch_eval::push_run(&ranker, &store, &queries, date, cmd.limit, || bar.inc(1))?;
+    bar.finish_and_clear();
+    let set = set_name(&cmd.name, &cmd.queries, "queries");
+    let dir = global.out_dir.join(&set);
+    run.write(&dir.join("push.trec"), "push")?;
+    let calibrated = PushCheck::calibrate(&run, &qrels, cmd.limit, cmd.precision, 10);
+    let mut checks = vec![("calibrated".to_string(), calibrated.clone())];
+    for &t in &cmd.thresholds {
+        checks.push((format!("{t}"), PushCheck::at(&run, &qrels, cmd.limit, t)));
+    }
+    println!("| threshold | precision (answerable) | judged | pushed | answerable served | false alarms (no-match) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, c) in &checks {
+        println!(
+            "| {name} ({:.4}) | {:.3} | {:.3} | {} | {:.3} | {:.3} |",
+            c.threshold, c.precision, c.judged, c.pushed, c.served, c.false_alarms
+        );
+    }
+    println!(
+        "top-score separation {:.3}; {} answerable, {} unanswerable demands",
+        calibrated.separation, calibrated.answerable, calibrated.unanswerable
+    );
+    let json = serde_json::json!({"date": date, "limit": cmd.limit, "checks": checks});
+    std::fs::write(dir.join("push.json"), serde_json::to_string_pretty(&json)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,6 +14,7 @@ mod classification;
 mod error;
 mod evaluation;
 mod push_check;
+mod push_run;
 mod qrels;
 mod query_set;
 mod retrieval;
@@ -34,6 +35,7 @@ pub use classification::{
 pub use error::{Error, Result};
 pub use evaluation::{evaluate, Evaluation};
 pub use push_check::PushCheck;
+pub use push_run::push_run;
 pub use qrels::Qrels;
 pub use query_set::{read_known_items, read_queries, Query};
 pub use retrieval::{

@@ -64,6 +64,13 @@ enum Command {
     /// qrels needed, for scoring with outside tools.
     Run(RunArgs),
 
+    /// Calibrate and check the daily push on a query set whose queries name
+    /// their demand (`demand_id`, imported into the data dir's store): what
+    /// a first push would send each demand, scored at the calibrated
+    /// threshold and at fixed ones — precision on answerable demands and
+    /// false alarms on those the corpus cannot serve.
+    Push(PushArgs),
+
     /// Score an existing TREC run against qrels.
     Score(ScoreArgs),
 
@@ -155,6 +162,45 @@ struct RunArgs {
     /// Documents per query.
     #[arg(long, value_name = "N", default_value_t = 100)]
     depth: usize,
+}
+
+#[derive(Debug, ClapArgs)]
+struct PushArgs {
+    /// JSONL queries with `query_id`, `text` and `demand_id`.
+    #[arg(long, value_name = "FILE")]
+    queries: PathBuf,
+
+    /// TREC qrels.
+    #[arg(long, value_name = "FILE")]
+    qrels: PathBuf,
+
+    /// The day pushed (a first push: every listing searchable that day).
+    /// Default: today.
+    #[arg(long, value_name = "DATE")]
+    date: Option<chrono::NaiveDate>,
+
+    /// Items per demand.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    limit: usize,
+
+    /// Precision on the answerable demands the calibrated threshold must
+    /// reach.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    precision: f64,
+
+    /// Fixed thresholds to report beside the calibrated one.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "0.7,0.75,0.8,0.85,0.9"
+    )]
+    thresholds: Vec<f32>,
+
+    /// Name of the set, for the output directory. Default: the query file's
+    /// directory name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -8,12 +8,16 @@ use std::path::Path;
 pub struct Query {
     pub id: String,
     pub text: String,
+    /// The stored demand profile the query was taken from, when known: the
+    /// push is evaluated on it.
+    pub demand_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct QueryLine {
     query_id: Option<String>,
     text: Option<String>,
+    demand_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,7 +39,11 @@ pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
         if !seen.insert(id.clone()) {
             return Err(parse(path, line, format!("duplicate query_id `{id}`")));
         }
-        queries.push(Query { id, text });
+        queries.push(Query {
+            id,
+            text,
+            demand_id: parsed.demand_id,
+        });
         Ok(())
     })?;
     Ok(queries)
@@ -61,7 +69,11 @@ pub fn read_known_items(path: &Path) -> Result<(Vec<Query>, Qrels)> {
         if !qrels.insert(&id, &target, 1) {
             return Err(parse(path, line, format!("duplicate query_id `{id}`")));
         }
-        queries.push(Query { id, text });
+        queries.push(Query {
+            id,
+            text,
+            demand_id: None,
+        });
         Ok(())
     })?;
     Ok((queries, qrels))

@@ -364,8 +364,8 @@ pub struct PushRunArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub limit: usize,
 
-    /// Minimum fused score of an item. Default: the threshold calibrated on
-    /// the dev set (0.80; see eval/README.md).
+    /// Minimum score of an item. Default: the threshold calibrated on the
+    /// dev set (0.906; see eval/README.md).
     #[arg(long, value_name = "SCORE")]
     pub threshold: Option<f32>,
 
