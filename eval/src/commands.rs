@@ -141,7 +141,10 @@ fn known_item(global: &Global, cmd: KnownItemArgs) -> Result<ExitCode> {
 }
 
 fn run(global: &Global, cmd: RunArgs) -> Result<ExitCode> {
-    let variant: Variant = cmd.variant.parse()?;
+    let variant: Variant = cmd
+        .variant
+        .parse()
+        .map_err(|_| patmatch_eval::Error::Variant(cmd.variant.clone()))?;
     let queries = read_queries(&cmd.queries)?;
     let ranker = open_ranker(global)?;
     let bar = bar(queries.len());

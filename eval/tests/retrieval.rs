@@ -7,8 +7,8 @@
 mod common;
 
 use patmatch_eval::{
-    evaluate, evaluate_retrieval, parse_variants, read_known_items, read_queries, run_path,
-    run_queries, Qrels, RetrievalConfig, Run, Scores, Variant,
+    evaluate, evaluate_retrieval, parse_variants, push_run, read_known_items, read_queries,
+    run_path, run_queries, PushCheck, Qrels, RetrievalConfig, Run, Scores, Variant,
 };
 use std::path::Path;
 use std::process::{Command, Output};
@@ -32,7 +32,7 @@ fn text(bytes: &[u8]) -> String {
 fn dev_set_runs_score_and_cross_check() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let (_store, engine) = common::corpus_ranker(&data_dir);
+    let (mut store, engine) = common::corpus_ranker(&data_dir);
 
     let queries_file = common::data("eval/dev/queries.jsonl");
     let qrels_file = common::data("eval/dev/qrels.tsv");
@@ -144,6 +144,31 @@ fn dev_set_runs_score_and_cross_check() {
     assert_eq!(counts.len(), 4, "{last}");
     assert_eq!(counts[0], 60);
     assert_eq!(counts[1] + counts[2] + counts[3], 60, "{last}");
+
+    // the push, planned for the demands behind the dev queries
+    corpus::import_files(
+        &mut store,
+        &[common::data("demands/demands.jsonl")],
+        &corpus::ImportOptions::default(),
+        &(),
+    )
+    .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let pushed = push_run(&engine, &store, &queries[..12], day, 5, || {}).unwrap();
+    for q in &queries[..12] {
+        let items = pushed.ranking(&q.id).unwrap_or_default();
+        assert!(items.len() <= 5);
+        assert!(items.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+    let strict = PushCheck::at(&pushed, &qrels, 5, 0.99);
+    let loose = PushCheck::at(&pushed, &qrels, 5, 0.0);
+    assert!(strict.pushed <= loose.pushed && loose.pushed > 0);
+    assert!(
+        corpus::Store::push_dates(&store, queries[0].demand_id.as_deref().unwrap())
+            .unwrap()
+            .is_empty(),
+        "planning records nothing"
+    );
 
     // known items: one target each, and that target is a listing of the index
     let (known, known_qrels) =
