@@ -21,6 +21,9 @@ mod retrieval;
 mod search_request;
 mod search_response;
 
+pub use classify::{
+    classify_holder, derive_region, read_declared_modes, read_modes, HolderClass, ModeReading, Region,
+};
 pub use error::{Error, Result};
 pub use facets::Facets;
 pub use fusion::{FusedHit, Fusion, Signal, RRF_K};

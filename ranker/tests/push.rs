@@ -227,7 +227,7 @@ fn the_daily_push() {
         if day1_ids.contains(id) {
             assert_eq!(id, "old-z");
             assert!(
-                item.reasons.iter().any(|r| r == "条款变更"),
+                item.reasons.iter().any(|r| r == REPUSH_REASON),
                 "{:?}",
                 item.reasons
             );
