@@ -3,8 +3,8 @@ use crate::indexed_listing::{hex_sha256, IndexedListing};
 use crate::snapshot::USER_DICT_FILE;
 use crate::text::{Segmenter, TextIndex, SCHEMA_VERSION};
 use crate::{
-    embed_passages_cached, BuildProgress, CacheStats, EmbeddingCache, Error, IndexConfig, Result,
-    VectorIndex,
+    embed_passages_cached, BuildProgress, CacheStats, EmbeddingCache, Enricher, Error, IndexConfig,
+    Result, VectorIndex,
 };
 use corpus::Store;
 use models::Embedder;
@@ -68,6 +68,19 @@ pub fn build_index(
     mode: BuildMode,
     progress: &dyn BuildProgress,
 ) -> Result<BuildReport> {
+    build_index_with(store, embedder, config, mode, progress, &())
+}
+
+/// As [`build_index`], with classes predicted by `enricher` stored where a
+/// record states none (holder kind, IPC codes).
+pub fn build_index_with(
+    store: &dyn Store,
+    embedder: &Embedder,
+    config: &IndexConfig,
+    mode: BuildMode,
+    progress: &dyn BuildProgress,
+    enricher: &dyn Enricher,
+) -> Result<BuildReport> {
     let started = Instant::now();
     let generations = Generations::new(&config.dir);
     let lock = generations.lock()?;
@@ -81,7 +94,7 @@ pub fn build_index(
     };
     let user_dict_sha256 = config.user_dict.as_deref().map(hex_sha256);
 
-    let listings = read_store(store, config, progress)?;
+    let listings = read_store(store, config, progress, enricher)?;
     let parent = match (mode, generations.current()?) {
         (BuildMode::Auto, Some(current)) => {
             let dir = generations.path(current);
@@ -167,15 +180,18 @@ fn read_store(
     store: &dyn Store,
     config: &IndexConfig,
     progress: &dyn BuildProgress,
+    enricher: &dyn Enricher,
 ) -> Result<Vec<IndexedListing>> {
     let listings = store.listings()?;
     progress.stage("read store", listings.len() as u64);
     let mut indexed = Vec::with_capacity(listings.len());
     for (i, listing) in listings.iter().enumerate() {
         let lifecycle = store.lifecycle(&listing.id)?;
+        let enrichment = enricher.enrich(listing);
         indexed.push(IndexedListing::new(
             listing,
             &lifecycle,
+            &enrichment,
             config.passage_chars,
         ));
         if i % 256 == 0 {

@@ -1,6 +1,6 @@
 use crate::passage_text;
 use crate::text::{ListingSchema, STATUS_LISTED, STATUS_WITHDRAWAL_ANNOUNCED};
-use crate::{Error, ListingCard, Result, TextHash};
+use crate::{Enrichment, Error, ListingCard, Result, TextHash};
 use chrono::NaiveDate;
 use corpus::{Lifecycle, Listing};
 use serde::Serialize;
@@ -42,24 +42,27 @@ pub(crate) struct IndexedListing {
 }
 
 impl IndexedListing {
-    pub(crate) fn new(listing: &Listing, lifecycle: &Lifecycle, passage_chars: usize) -> Self {
+    pub(crate) fn new(
+        listing: &Listing,
+        lifecycle: &Lifecycle,
+        enrichment: &Enrichment,
+        passage_chars: usize,
+    ) -> Self {
         let patent = &listing.patent;
         let declaration = &listing.declaration;
-        let card = ListingCard::new(listing, lifecycle);
+        let card = ListingCard::new(listing, lifecycle, enrichment);
         let mut indexed = Self {
             id: listing.id.clone(),
             title: patent.title.clone(),
             abstract_text: patent.abstract_text.clone(),
             claims: patent.claims.clone().unwrap_or_default(),
             holder: listing.holder.as_ref().map(|holder| holder.name.clone()),
-            ipc: patent.ipc.iter().map(|code| code.facet_path()).collect(),
+            // Predicted codes are facets too, so a filter finds them; the
+            // card says they were predicted.
+            ipc: card.ipc.iter().map(|code| code.facet_path()).collect(),
             modes: declaration.modes.iter().map(|mode| mode.as_str()).collect(),
             patent_kind: patent.kind.as_str(),
-            holder_kind: listing
-                .holder
-                .as_ref()
-                .and_then(|holder| holder.kind)
-                .map(|kind| kind.as_str()),
+            holder_kind: card.holder_kind.map(|kind| kind.as_str()),
             fee: declaration.fee.amount.map(|range| (range.min, range.max)),
             announced: card.announced,
             listed_on: lifecycle.listed_on,

@@ -10,6 +10,7 @@
 
 mod build_progress;
 mod config;
+mod enrichment;
 mod error;
 mod filter;
 mod generation;
@@ -23,10 +24,11 @@ mod vector;
 
 pub use build_progress::BuildProgress;
 pub use config::IndexConfig;
+pub use enrichment::{Enricher, Enrichment};
 pub use error::{Error, Result};
 pub use filter::Filter;
 pub use generation::Manifest;
-pub use index_builder::{build_index, BuildMode, BuildReport};
+pub use index_builder::{build_index, build_index_with, BuildMode, BuildReport};
 pub use listing_card::ListingCard;
 pub use passage::passage_text;
 pub use snapshot::{current_generation, NearestHit, Snapshot, TextHit, TextResults};

@@ -1,3 +1,4 @@
+use crate::Enrichment;
 use chrono::NaiveDate;
 use corpus::{
     FeeStandard, HolderKind, ImplementationMode, IpcCode, Lifecycle, Listing, PatentKind,
@@ -19,6 +20,9 @@ pub struct ListingCard {
     /// The holder's name, when the source names one.
     pub holder: Option<String>,
     pub holder_kind: Option<HolderKind>,
+    /// True when `holder_kind` was predicted from the holder's name, not
+    /// stated by the record.
+    pub holder_kind_predicted: bool,
     /// 申请号 in its normalised form (`CN202223220665.2`), when known.
     pub application_number: Option<String>,
     pub patent_kind: PatentKind,
@@ -26,6 +30,8 @@ pub struct ListingCard {
     pub modes: Vec<ImplementationMode>,
     /// IPC codes, main classification first.
     pub ipc: Vec<IpcCode>,
+    /// True when `ipc` holds suggested codes: the record states none.
+    pub ipc_predicted: bool,
     /// The declared fee standard as the corpus models it: payment method,
     /// amount, royalty and the source's wording.
     pub fee: FeeStandard,
@@ -42,23 +48,32 @@ pub struct ListingCard {
 }
 
 impl ListingCard {
-    /// The card of `listing` in the state `lifecycle` records.
-    pub fn new(listing: &Listing, lifecycle: &Lifecycle) -> Self {
+    /// The card of `listing` in the state `lifecycle` records, with the
+    /// predicted classes of `enrichment` where the record states none.
+    pub fn new(listing: &Listing, lifecycle: &Lifecycle, enrichment: &Enrichment) -> Self {
         let patent = &listing.patent;
         let declaration = &listing.declaration;
         let amount = declaration.fee.amount;
+        let stated_kind = listing.holder.as_ref().and_then(|holder| holder.kind);
+        let predict_ipc = patent.ipc.is_empty() && !enrichment.ipc.is_empty();
         Self {
             id: listing.id.clone(),
             title: patent.title.clone(),
             holder: listing.holder.as_ref().map(|holder| holder.name.clone()),
-            holder_kind: listing.holder.as_ref().and_then(|holder| holder.kind),
+            holder_kind: stated_kind.or(enrichment.holder_kind),
+            holder_kind_predicted: stated_kind.is_none() && enrichment.holder_kind.is_some(),
             application_number: patent
                 .application_number
                 .as_ref()
                 .map(|number| number.as_str().to_string()),
             patent_kind: patent.kind,
             modes: declaration.modes.iter().copied().collect(),
-            ipc: patent.ipc.clone(),
+            ipc: if predict_ipc {
+                enrichment.ipc.clone()
+            } else {
+                patent.ipc.clone()
+            },
+            ipc_predicted: predict_ipc,
             fee: declaration.fee.clone(),
             fee_min: amount.map(|range| range.min),
             fee_max: amount.map(|range| range.max),

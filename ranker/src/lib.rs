@@ -22,8 +22,8 @@ mod search_request;
 mod search_response;
 
 pub use classify::{
-    classify_holder, derive_region, read_declared_modes, read_modes, HolderClass, ModeReading,
-    Region,
+    classify_holder, derive_region, read_declared_modes, read_modes, HolderClass,
+    ListingClassifier, ModeReading, Region,
 };
 pub use error::{Error, Result};
 pub use facets::Facets;

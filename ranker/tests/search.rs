@@ -10,8 +10,8 @@ mod common;
 
 use chrono::NaiveDate;
 use corpus::{
-    withdrawal_effective_on, ImplementationMode, LifecycleEvent, Listing, PatentKind, SqliteStore,
-    Store, StoreConfig,
+    withdrawal_effective_on, HolderKind, ImplementationMode, LifecycleEvent, Listing, PatentKind,
+    SqliteStore, Store, StoreConfig,
 };
 use indexer::{BuildMode, Filter, ListingCard};
 use patmatch_ranker::{
@@ -88,6 +88,38 @@ fn filters_apply_before_top_k_so_pages_are_full() {
             assert_eq!(first.rank, 11);
         }
     }
+}
+
+#[test]
+fn predicted_holder_kinds_filter_and_count_as_facets() {
+    let ranker = &shared().ranker;
+    let universities = Filter {
+        holder_kinds: vec![HolderKind::University],
+        ..Filter::default()
+    };
+    // The corpus states no holder kind; the index predicts it from names
+    // (about a thousand universities and institutes among the applicants).
+    let count = ranker.snapshot().count(&universities).unwrap();
+    assert!((500..2_000).contains(&count), "{count}");
+    let response = search(SearchRequest {
+        filter: universities,
+        limit: 20,
+        ..SearchRequest::new("锂电池正极材料回收")
+    });
+    assert_eq!(response.hits.len(), 20);
+    for hit in &response.hits {
+        assert_eq!(hit.card.holder_kind, Some(HolderKind::University));
+        assert!(hit.card.holder_kind_predicted);
+        let name = hit.card.holder.as_deref().unwrap();
+        assert!(name.contains("大学") || name.contains("学院"), "{name}");
+    }
+    let unfiltered = search(SearchRequest {
+        limit: 20,
+        ..SearchRequest::new("锂电池正极材料回收")
+    });
+    let kinds = &unfiltered.facets.holder_kinds;
+    assert!(kinds.get("高校").copied().unwrap_or(0) > 0, "{kinds:?}");
+    assert!(kinds.get("企业").copied().unwrap_or(0) > 0, "{kinds:?}");
 }
 
 #[test]

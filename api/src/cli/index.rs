@@ -3,7 +3,7 @@ use super::import::open_store;
 use super::settings::Settings;
 use anyhow::{Context, Result};
 use corpus::Store;
-use indexer::{build_index, BuildMode, BuildProgress, BuildReport};
+use indexer::{build_index_with, BuildMode, BuildProgress, BuildReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use models::Embedder;
 use std::process::ExitCode;
@@ -31,7 +31,9 @@ pub fn run(settings: &Settings, args: &IndexArgs) -> Result<ExitCode> {
         BuildMode::Auto
     };
     let bars = Bars::default();
-    let report = build_index(&store, &embedder, &config, mode, &bars)
+    // Holder kinds the records do not state are predicted from the names.
+    let classifier = ranker::ListingClassifier::default();
+    let report = build_index_with(&store, &embedder, &config, mode, &bars, &classifier)
         .with_context(|| format!("indexing into {}", config.dir.display()))?;
     if args.json {
         say!("{}", serde_json::to_string_pretty(&report)?)?;

@@ -12,7 +12,10 @@ use tantivy::schema::{
 ///
 /// 2: the stored `card` ([`ListingCard`](crate::ListingCard)), which result
 /// cards, near-duplicate folding and facets read.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+///
+/// 3: predicted holder kinds and IPC codes (an [`Enrichment`](crate::Enrichment))
+/// in the facets and on the card.
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// The full-text schema and its fields.
 ///

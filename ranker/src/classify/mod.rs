@@ -4,9 +4,11 @@
 
 mod holder_kind;
 mod ipc_classifier;
+mod listing_classifier;
 mod mode_reading;
 mod region;
 
 pub use holder_kind::{classify_holder, HolderClass};
+pub use listing_classifier::ListingClassifier;
 pub use mode_reading::{read_declared_modes, read_modes, ModeReading};
 pub use region::{derive_region, Region};

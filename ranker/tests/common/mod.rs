@@ -5,9 +5,9 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use corpus::{import_files, ImportOptions, SqliteStore, StoreConfig};
-use indexer::{build_index, BuildMode, IndexConfig, Snapshot};
+use indexer::{build_index_with, BuildMode, IndexConfig, Snapshot};
 use models::{Embedder, ModelConfig};
-use ranker::{Ranker, RankerConfig};
+use ranker::{ListingClassifier, Ranker, RankerConfig};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -61,11 +61,13 @@ pub fn index_config(data_dir: &Path) -> IndexConfig {
     config
 }
 
-/// Builds (or updates) `<data_dir>/index` from `store` and opens a ranker
-/// with default settings on it.
+/// Builds (or updates) `<data_dir>/index` from `store`, classifying
+/// listings as `patmatch index` does, and opens a ranker with default
+/// settings on it.
 pub fn index(store: &SqliteStore, data_dir: &Path, mode: BuildMode) -> Ranker {
     let config = index_config(data_dir);
-    build_index(store, &embedder(), &config, mode, &()).unwrap();
+    let classifier = ListingClassifier::default();
+    build_index_with(store, &embedder(), &config, mode, &(), &classifier).unwrap();
     Ranker::new(
         Arc::new(Snapshot::open(&config).unwrap()),
         embedder(),
