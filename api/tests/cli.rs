@@ -512,3 +512,33 @@ fn index_builds_then_updates_only_what_changed() {
         stderr(&out)
     );
 }
+
+#[test]
+fn classify_reads_holder_names_and_mode_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patmatch(dir.path()).args([
+        "classify",
+        "--holder",
+        "浙江大学",
+        "--holder",
+        "宁波某某研究院有限公司",
+        "--modes",
+        "技术转让",
+        "--modes",
+        "质押融资",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let zju = &json["holders"][0]["class"];
+    assert_eq!(zju["kind"], "高校");
+    assert_eq!(zju["province"], "浙江");
+    assert_eq!(zju["city"], "杭州");
+    assert_eq!(json["holders"][1]["class"]["kind"], "企业");
+    assert_eq!(json["modes"][0]["reading"]["modes"][0], "转让");
+    assert_eq!(json["modes"][1]["reading"]["unparsed"][0], "质押融资");
+
+    let out = run(patmatch(dir.path()).arg("classify"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--holder"), "{}", stderr(&out));
+}

@@ -87,6 +87,10 @@ pub enum Command {
     /// New listings like the kept examples and unlike the rejected ones, as
     /// a broker's shortlist feedback.
     Recommend(RecommendArgs),
+    /// Classify holder names (kind, province, city) and implementation-mode
+    /// text (the fixed set of modes, with what could not be read). Each
+    /// answer carries a confidence and may abstain.
+    Classify(ClassifyArgs),
     /// The daily precision push (精准推送) to demand profiles.
     Push {
         #[command(subcommand)]
@@ -414,4 +418,20 @@ pub struct PushFeedbackArgs {
     /// Why, in the enterprise's words.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ClassifyArgs {
+    /// A holder's name (申请人/专利权人); repeatable.
+    #[arg(long = "holder", value_name = "NAME")]
+    pub holders: Vec<String>,
+
+    /// Implementation-mode text as a source words it (e.g.
+    /// 完全转让许可转让技术入股); repeatable.
+    #[arg(long = "modes", value_name = "TEXT")]
+    pub modes: Vec<String>,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -10,6 +10,7 @@ macro_rules! say {
 }
 
 mod args;
+mod classify;
 mod import;
 mod index;
 mod logging;
@@ -42,6 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Search(args) => search::search(&settings, &args),
         Command::Similar(args) => search::similar(&settings, &args),
         Command::Recommend(args) => search::recommend(&settings, &args),
+        Command::Classify(args) => classify::run(&args),
         Command::Push { command } => match command {
             PushCommand::Run(args) => push::run(&settings, &args),
             PushCommand::List(args) => push::list(&settings, &args),
