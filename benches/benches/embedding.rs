@@ -51,16 +51,10 @@ fn env_or(name: &str, default: impl FnOnce() -> String) -> String {
     std::env::var(name).unwrap_or_else(|_| default())
 }
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use patmatch_benches::workspace;
 
 fn main() -> Result<()> {
-    // As the patmatch binary does: candle otherwise counts CPUs per matmul.
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
-    }
+    patmatch_benches::pin_thread_count();
     let shared = PathBuf::from(env_or("PATMATCH_SHARED_DIR", || {
         workspace().join("../shared").display().to_string()
     }));

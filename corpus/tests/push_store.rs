@@ -46,6 +46,14 @@ fn store(dir: &Path) -> (SqliteStore, Vec<String>, String) {
     (store, listings, profile)
 }
 
+/// A store whose profile was pushed its first listing on day 2.
+fn store_with_one_push(dir: &Path) -> (SqliteStore, Vec<String>, String) {
+    let (mut store, listings, profile) = store(dir);
+    let items = [item(&profile, &listings[0], day(2), 0.9)];
+    store.record_push(&profile, day(2), &items).unwrap();
+    (store, listings, profile)
+}
+
 fn item(profile: &str, listing: &str, date: NaiveDate, score: f32) -> PushItem {
     PushItem {
         profile_id: profile.into(),
@@ -118,14 +126,7 @@ fn unknown_profiles_listings_and_items_are_refused() {
 #[test]
 fn feedback_is_kept_per_item_and_replaced_by_a_later_verdict() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut store, listings, profile) = store(dir.path());
-    store
-        .record_push(
-            &profile,
-            day(2),
-            &[item(&profile, &listings[0], day(2), 0.9)],
-        )
-        .unwrap();
+    let (mut store, listings, profile) = store_with_one_push(dir.path());
     let mut feedback = PushFeedback {
         profile_id: profile.clone(),
         listing_id: listings[0].clone(),
@@ -143,14 +144,7 @@ fn feedback_is_kept_per_item_and_replaced_by_a_later_verdict() {
 #[test]
 fn the_database_refuses_to_rewrite_a_push_item() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut store, listings, profile) = store(dir.path());
-    store
-        .record_push(
-            &profile,
-            day(2),
-            &[item(&profile, &listings[0], day(2), 0.9)],
-        )
-        .unwrap();
+    let (store, _, _) = store_with_one_push(dir.path());
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
     assert!(conn.execute("UPDATE push_items SET score = 0", []).is_err());
