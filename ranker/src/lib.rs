@@ -25,6 +25,11 @@ pub use classify::{
     classify_holder, derive_region, read_declared_modes, read_modes, HolderClass,
     ListingClassifier, ModeReading, Region,
 };
+pub use classify::{
+    embed_titles_cached, tune_ipc_classifier, IpcCalibrationBin, IpcClassifier,
+    IpcClassifierConfig, IpcExample, IpcFoldScores, IpcLinearTraining, IpcSuggestion,
+    IpcSuggestions, IpcTuning, IpcTuningGrid, TitleEmbedding,
+};
 pub use error::{Error, Result};
 pub use facets::Facets;
 pub use fusion::{FusedHit, Fusion, Signal, RRF_K};
