@@ -63,12 +63,7 @@ impl Ranker {
                 message: "empty: give a query or a demand profile".into(),
             });
         }
-        // A profile is prose whatever the request says.
-        let syntax = if profile.is_some() {
-            QuerySyntax::Plain
-        } else {
-            request.syntax
-        };
+        let syntax = syntax_of(request);
         let retrieval = request
             .retrieval
             .unwrap_or(Retrieval::Hybrid(self.config.fusion));
@@ -264,44 +259,28 @@ impl Ranker {
         let facets = Facets::count(kept.iter().map(|c| &c.card));
         let total = kept.len();
         let page: Vec<Candidate> = kept.into_iter().skip(offset).take(limit).collect();
-        let explaining = explain.is_some();
-        let explanations = match explain {
-            Some(with) => {
-                let ids: Vec<&str> = page.iter().map(|c| c.hit.id.as_str()).collect();
-                self.snapshot.explain_many(&ids, with.text, with.syntax)?
-            }
-            None => Vec::new(),
-        };
-        let mut explanations = explanations.into_iter();
-        let hits = page
+        let mut hits: Vec<Hit> = page
             .into_iter()
             .enumerate()
-            .map(|(i, c)| {
-                let explanation = explaining.then(|| {
-                    let text = explanations.next().flatten();
-                    Explanation {
-                        matched: text.as_ref().map_or_else(Vec::new, |t| t.matched.clone()),
-                        snippet: text.and_then(|t| t.snippet),
-                        filters: filters_passed(filter, &c.card),
-                    }
-                });
-                Hit {
-                    id: c.hit.id,
-                    rank: offset + i + 1,
-                    fee_negotiable: filter.max_fee.is_some() && c.card.fee_min.is_none(),
-                    card: c.card,
-                    score: ScoreDetails {
-                        bm25: c.hit.lexical,
-                        cosine: c.hit.semantic,
-                        fused: c.hit.fused,
-                        fusion,
-                        ipc_preferred: c.ipc_preferred,
-                    },
-                    folded: c.folded,
-                    explanation,
-                }
+            .map(|(i, c)| Hit {
+                id: c.hit.id,
+                rank: offset + i + 1,
+                fee_negotiable: filter.max_fee.is_some() && c.card.fee_min.is_none(),
+                card: c.card,
+                score: ScoreDetails {
+                    bm25: c.hit.lexical,
+                    cosine: c.hit.semantic,
+                    fused: c.hit.fused,
+                    fusion,
+                    ipc_preferred: c.ipc_preferred,
+                },
+                folded: c.folded,
+                explanation: None,
             })
             .collect();
+        if let Some(with) = explain {
+            self.attach_explanations(&mut hits, with.text, with.syntax, filter)?;
+        }
         Ok(SearchResponse {
             total,
             offset,
@@ -316,13 +295,20 @@ impl Ranker {
     /// returned without them: the push explains only what it sends.
     pub fn explain(&self, request: &SearchRequest, hits: &mut [Hit]) -> Result<()> {
         let text = query_text(&request.text, request.profile.as_ref());
-        let syntax = if request.profile.is_some() {
-            QuerySyntax::Plain
-        } else {
-            request.syntax
-        };
+        self.attach_explanations(hits, &text, syntax_of(request), &request.filter)
+    }
+
+    /// The matched terms, snippet and filters passed of each hit, for the
+    /// query `text` as searched.
+    fn attach_explanations(
+        &self,
+        hits: &mut [Hit],
+        text: &str,
+        syntax: QuerySyntax,
+        filter: &Filter,
+    ) -> Result<()> {
         let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
-        let texts = match self.snapshot.explain_many(&ids, &text, syntax) {
+        let texts = match self.snapshot.explain_many(&ids, text, syntax) {
             Ok(texts) => texts,
             // Nothing lexical to explain; the filters still are.
             Err(indexer::Error::Query(_)) => vec![None; ids.len()],
@@ -332,7 +318,7 @@ impl Ranker {
             hit.explanation = Some(Explanation {
                 matched: text.as_ref().map_or_else(Vec::new, |t| t.matched.clone()),
                 snippet: text.and_then(|t| t.snippet),
-                filters: filters_passed(&request.filter, &hit.card),
+                filters: filters_passed(filter, &hit.card),
             });
         }
         Ok(())
@@ -385,6 +371,16 @@ impl Ranker {
         }
         let n = ids.len().max(1) as f32;
         Ok(sum.into_iter().map(|s| s / n).collect())
+    }
+}
+
+/// How a request's query is read: a profile is prose whatever the request
+/// says.
+fn syntax_of(request: &SearchRequest) -> QuerySyntax {
+    if request.profile.is_some() {
+        QuerySyntax::Plain
+    } else {
+        request.syntax
     }
 }
 
