@@ -27,6 +27,7 @@ mod mode;
 mod parse;
 mod patent;
 mod profile;
+mod profile_baseline;
 mod push;
 mod store;
 mod validate;
@@ -47,7 +48,8 @@ pub use mode::ImplementationMode;
 pub use parse::{parse_budget, parse_date, parse_fee, parse_modes, Budget, ModeParse};
 pub use patent::{Patent, PatentKind};
 pub use profile::DemandProfile;
-pub use push::{PushFeedback, PushItem, PushedTerms};
+pub use profile_baseline::ProfileBaseline;
+pub use push::{PushFeedback, PushHistory, PushItem, PushedTerms};
 pub use store::{
     Batch, BatchCounts, DeclarationVersion, SqliteStore, Store, StoreConfig, StoreCounts,
     UpsertCounts,

@@ -45,6 +45,17 @@ pub struct PushItem {
     pub terms: PushedTerms,
 }
 
+/// What a profile has been pushed so far, read in one pass for a batch run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushHistory {
+    /// The days pushed, oldest first.
+    pub dates: Vec<NaiveDate>,
+    /// Each listing ever sent, with its terms as last sent.
+    pub sent: Vec<(String, PushedTerms)>,
+    /// Every verdict on the profile's items, by day.
+    pub feedback: Vec<PushFeedback>,
+}
+
 /// An enterprise's verdict on a push item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushFeedback {

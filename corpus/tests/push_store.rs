@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use patmatch_corpus::{
-    import_files, ImplementationMode, ImportOptions, PushFeedback, PushItem, PushedTerms,
-    SqliteStore, Store, StoreConfig,
+    import_files, Declaration, ImplementationMode, ImportOptions, LifecycleEvent,
+    ProfileBaseline, PushFeedback, PushItem, PushedTerms, SqliteStore, Store, StoreConfig,
 };
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -149,4 +149,119 @@ fn the_database_refuses_to_rewrite_a_push_item() {
     let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
     assert!(conn.execute("UPDATE push_items SET score = 0", []).is_err());
     assert!(conn.execute("DELETE FROM push_items", []).is_err());
+}
+
+#[test]
+fn a_batch_of_pushes_is_recorded_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, listings, profile) = store_with_one_push(dir.path());
+    let next = [item(&profile, &listings[1], day(3), 0.8)];
+    // Day 2 again is skipped, day 3 recorded, in one call.
+    let recorded = store.record_pushes(day(3), &[(&profile, &next[..])]).unwrap();
+    assert_eq!(recorded, vec![true]);
+    assert_eq!(
+        store.record_pushes(day(3), &[(&profile, &next[..])]).unwrap(),
+        vec![false]
+    );
+    // One bad push (unknown profile) fails the whole batch.
+    let later = [item(&profile, &listings[2], day(4), 0.7)];
+    let err = store
+        .record_pushes(day(4), &[(&profile, &later[..]), ("nobody", &[][..])])
+        .unwrap_err();
+    assert!(err.to_string().contains("nobody"), "{err}");
+    assert_eq!(store.push_dates(&profile).unwrap(), vec![day(2), day(3)]);
+}
+
+#[test]
+fn histories_hold_dates_last_terms_and_feedback_per_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, listings, profile) = store_with_one_push(dir.path());
+    let mut again = item(&profile, &listings[0], day(3), 0.95);
+    again.terms.fee_min = Some(5_000);
+    store.record_push(&profile, day(3), &[again]).unwrap();
+    store
+        .record_feedback(&PushFeedback {
+            profile_id: profile.clone(),
+            listing_id: listings[0].clone(),
+            date: day(2),
+            relevant: false,
+            reason: Some("不对口".into()),
+        })
+        .unwrap();
+    let histories = store.push_histories().unwrap();
+    let history = &histories[&profile];
+    assert_eq!(history.dates, vec![day(2), day(3)]);
+    assert_eq!(history.sent.len(), 1, "one listing, sent twice");
+    assert_eq!(history.sent[0].1.fee_min, Some(5_000), "the later terms win");
+    assert_eq!(history.feedback.len(), 1);
+    assert!(!history.feedback[0].relevant);
+    assert_eq!(histories.len(), 1);
+}
+
+#[test]
+fn baselines_round_trip_and_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _, profile) = store(dir.path());
+    let mut baseline = ProfileBaseline {
+        profile_id: profile.clone(),
+        fingerprint: "v1".into(),
+        computed_on: day(2),
+        vector: vec![0.6, -0.8],
+        terms: vec![("电池".into(), 2), ("回收".into(), 1)],
+        lexical: vec![12.5, 3.25],
+        semantic: vec![0.91, 0.83],
+    };
+    store.save_baselines(&[baseline.clone()]).unwrap();
+    assert_eq!(store.baselines().unwrap(), vec![baseline.clone()]);
+    assert_eq!(store.baseline(&profile).unwrap(), Some(baseline.clone()));
+    assert_eq!(store.baseline("nobody").unwrap(), None);
+    baseline.fingerprint = "v2".into();
+    baseline.lexical.push(1.0);
+    store.save_baselines(&[baseline.clone()]).unwrap();
+    assert_eq!(store.baselines().unwrap(), vec![baseline.clone()]);
+    baseline.profile_id = "nobody".into();
+    let err = store.save_baselines(&[baseline]).unwrap_err();
+    assert!(err.to_string().contains("nobody"), "{err}");
+}
+
+#[test]
+fn terms_changes_are_found_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, listings, _) = store(dir.path());
+    let listing = store.listing(&listings[0]).unwrap().unwrap();
+    // The six-month rule needs an announced listing.
+    let mut declared: Declaration = listing.declaration.clone();
+    declared.announced_on = Some(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap());
+    // A new listing, so that its first declaration carries the date.
+    let mut first = listing.clone();
+    first.id = "dated".into();
+    first.declaration = declared.clone();
+    store
+        .write_batch(&patmatch_corpus::Batch {
+            listings: vec![first],
+            profiles: Vec::new(),
+        })
+        .unwrap();
+    let mut widened = declared.clone();
+    let added = ImplementationMode::ALL
+        .into_iter()
+        .find(|m| !widened.modes.contains(m) && *m != ImplementationMode::Other)
+        .unwrap();
+    widened.modes.insert(added);
+    let changed_on = day(10);
+    store
+        .append_event(
+            "dated",
+            &LifecycleEvent::TermsChanged {
+                on: changed_on,
+                declaration: widened,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store.terms_changed_between(day(9), day(10)).unwrap(),
+        vec!["dated".to_string()]
+    );
+    assert!(store.terms_changed_between(day(10), day(20)).unwrap().is_empty());
+    assert!(store.terms_changed_between(day(1), day(9)).unwrap().is_empty());
 }

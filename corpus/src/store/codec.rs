@@ -82,3 +82,22 @@ pub(crate) fn parse_timestamp(text: &str) -> crate::Result<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
         .map_err(|e| crate::Error::Store(format!("stored timestamp {text:?} does not parse: {e}")))
 }
+
+/// Floats as a little-endian f32 BLOB.
+pub(crate) fn floats_blob(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The floats of a BLOB written by [`floats_blob`].
+pub(crate) fn blob_floats(what: &str, id: &str, blob: &[u8]) -> crate::Result<Vec<f32>> {
+    if blob.len() % 4 != 0 {
+        return Err(crate::Error::Store(format!(
+            "stored {what} of {id} is {} bytes, not a whole number of f32",
+            blob.len()
+        )));
+    }
+    Ok(blob
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}

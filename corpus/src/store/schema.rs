@@ -127,7 +127,24 @@ BEGIN SELECT RAISE(ABORT, 'push items are never deleted'); END;
 "#;
 
 /// Every migration, in the order they are applied.
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PUSH];
+/// Migration 3: batch push. Each profile's baseline is a cache derived from
+/// a search, so it is replaced freely (unlike push items); it goes with its
+/// profile. Terms changes are looked up by day for a whole run at once.
+const V3_BASELINES: &str = r#"
+CREATE TABLE profile_baselines (
+    profile_id  TEXT PRIMARY KEY NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    computed_on TEXT NOT NULL,
+    vector      BLOB NOT NULL,
+    terms       TEXT NOT NULL CHECK (json_valid(terms)),
+    lexical     BLOB NOT NULL,
+    semantic    BLOB NOT NULL,
+    recorded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_type_date ON events (type, on_date);
+"#;
+
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PUSH, V3_BASELINES];
 
 /// The schema version this program writes and understands.
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -1,8 +1,10 @@
 use super::{codec, schema};
 use crate::{
     Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, Lifecycle,
-    LifecycleEvent, Listing, PushFeedback, PushItem, Store, StoreCounts, UpsertCounts,
+    LifecycleEvent, Listing, ProfileBaseline, PushFeedback, PushHistory, PushItem,
+    PushedTerms, Store, StoreCounts, UpsertCounts,
 };
+use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
@@ -86,6 +88,40 @@ impl SqliteStore {
     }
 
     /// Fails with `NotFound` unless the listing exists.
+    /// All baselines, or the one of `only`.
+    fn read_baselines(&self, only: Option<&str>) -> crate::Result<Vec<ProfileBaseline>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT profile_id, fingerprint, computed_on, vector, terms, lexical, semantic \
+             FROM profile_baselines WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY profile_id",
+        )?;
+        let rows = stmt.query_map([only], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Vec<u8>>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Vec<u8>>(5)?,
+                row.get::<_, Vec<u8>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (profile_id, fingerprint, day, vector, terms, lexical, semantic) = row?;
+            let floats = |what: &str, blob: &[u8]| codec::blob_floats(what, &profile_id, blob);
+            out.push(ProfileBaseline {
+                computed_on: stored_date(&day)?,
+                vector: floats("baseline vector", &vector)?,
+                terms: codec::decode("baseline terms", &profile_id, &terms)?,
+                lexical: floats("baseline lexical scores", &lexical)?,
+                semantic: floats("baseline semantic scores", &semantic)?,
+                fingerprint,
+                profile_id,
+            });
+        }
+        Ok(out)
+    }
+
     fn require_listing(conn: &Connection, id: &str) -> crate::Result<()> {
         let found = conn
             .prepare_cached("SELECT 1 FROM listings WHERE id = ?1")?
@@ -268,53 +304,145 @@ impl Store for SqliteStore {
         date: NaiveDate,
         items: &[PushItem],
     ) -> crate::Result<bool> {
+        Ok(self.record_pushes(date, &[(profile_id, items)])?[0])
+    }
+
+    fn record_pushes(
+        &mut self,
+        date: NaiveDate,
+        pushes: &[(&str, &[PushItem])],
+    ) -> crate::Result<Vec<bool>> {
         let now = codec::timestamp(Utc::now());
-        let day = date.to_string();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let profile_known = tx
-            .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
-            .exists([profile_id])?;
-        if !profile_known {
-            return Err(Error::NotFound {
-                what: "profile",
-                id: profile_id.to_owned(),
-            });
+        let mut recorded = Vec::with_capacity(pushes.len());
+        for (profile_id, items) in pushes {
+            recorded.push(insert_push(&tx, profile_id, date, items, &now)?);
         }
-        let done = tx
-            .prepare_cached("SELECT 1 FROM push_runs WHERE profile_id = ?1 AND push_date = ?2")?
-            .exists(params![profile_id, day])?;
-        if done {
-            return Ok(false);
+        tx.commit()?;
+        Ok(recorded)
+    }
+
+    fn push_histories(&self) -> crate::Result<HashMap<String, PushHistory>> {
+        let mut histories: HashMap<String, PushHistory> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT profile_id, push_date FROM push_runs ORDER BY profile_id, push_date")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (profile, day) = row?;
+            let date = stored_date(&day)?;
+            histories.entry(profile).or_default().dates.push(date);
         }
-        tx.prepare_cached(
-            "INSERT INTO push_runs (profile_id, push_date, items, recorded_at) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![profile_id, day, items.len() as i64, now])?;
-        for item in items {
-            if item.profile_id != profile_id || item.date != date {
-                return Err(Error::Store(format!(
-                    "push item for {}/{} does not belong to the push of {profile_id} on {day}",
-                    item.profile_id, item.date
-                )));
+        // Only the terms are needed: reading them out of the JSON in SQL
+        // skips decoding every stored explanation.
+        let mut stmt = self.conn.prepare(
+            "SELECT profile_id, listing_id, json_extract(item, '$.terms') FROM push_items \
+             ORDER BY profile_id, push_date",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (profile, listing, terms) = row?;
+            let terms: PushedTerms = codec::decode("push item terms", &listing, &terms)?;
+            let sent = &mut histories.entry(profile).or_default().sent;
+            // Later rows are later days: the last terms sent win.
+            match sent.iter_mut().find(|(id, _)| *id == listing) {
+                Some(entry) => entry.1 = terms,
+                None => sent.push((listing, terms)),
             }
-            Self::require_listing(&tx, &item.listing_id)?;
-            let content = serde_json::to_string(item)?;
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT profile_id, listing_id, push_date, relevant, reason FROM push_feedback \
+             ORDER BY profile_id, push_date, listing_id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, bool>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (profile_id, listing_id, day, relevant, reason) = row?;
+            let verdict = PushFeedback {
+                profile_id: profile_id.clone(),
+                listing_id,
+                date: stored_date(&day)?,
+                relevant,
+                reason,
+            };
+            histories.entry(profile_id).or_default().feedback.push(verdict);
+        }
+        Ok(histories)
+    }
+
+    fn save_baselines(&mut self, baselines: &[ProfileBaseline]) -> crate::Result<()> {
+        let now = codec::timestamp(Utc::now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for baseline in baselines {
+            let known = tx
+                .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
+                .exists([&baseline.profile_id])?;
+            if !known {
+                return Err(Error::NotFound {
+                    what: "profile",
+                    id: baseline.profile_id.clone(),
+                });
+            }
             tx.prepare_cached(
-                "INSERT INTO push_items (profile_id, listing_id, push_date, score, item) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO profile_baselines \
+                 (profile_id, fingerprint, computed_on, vector, terms, lexical, semantic, recorded_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                profile_id,
-                item.listing_id,
-                day,
-                f64::from(item.score),
-                content
+                baseline.profile_id,
+                baseline.fingerprint,
+                baseline.computed_on.to_string(),
+                codec::floats_blob(&baseline.vector),
+                serde_json::to_string(&baseline.terms)?,
+                codec::floats_blob(&baseline.lexical),
+                codec::floats_blob(&baseline.semantic),
+                now
             ])?;
         }
         tx.commit()?;
-        Ok(true)
+        Ok(())
+    }
+
+    fn baselines(&self) -> crate::Result<Vec<ProfileBaseline>> {
+        self.read_baselines(None)
+    }
+
+    fn baseline(&self, profile_id: &str) -> crate::Result<Option<ProfileBaseline>> {
+        Ok(self.read_baselines(Some(profile_id))?.pop())
+    }
+
+    fn terms_changed_between(
+        &self,
+        after: NaiveDate,
+        until: NaiveDate,
+    ) -> crate::Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT listing_id FROM events \
+             WHERE type = 'terms_changed' AND on_date > ?1 AND on_date <= ?2 ORDER BY listing_id",
+        )?;
+        let rows = stmt.query_map(params![after.to_string(), until.to_string()], |row| {
+            row.get::<_, String>(0)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn push_dates(&self, profile_id: &str) -> crate::Result<Vec<NaiveDate>> {
@@ -402,6 +530,59 @@ impl Store for SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Records one profile's push for a day inside `tx`; false when that day
+/// was already recorded.
+fn insert_push(
+    tx: &rusqlite::Transaction<'_>,
+    profile_id: &str,
+    date: NaiveDate,
+    items: &[PushItem],
+    now: &str,
+) -> crate::Result<bool> {
+    let day = date.to_string();
+    let profile_known = tx
+        .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
+        .exists([profile_id])?;
+    if !profile_known {
+        return Err(Error::NotFound {
+            what: "profile",
+            id: profile_id.to_owned(),
+        });
+    }
+    let done = tx
+        .prepare_cached("SELECT 1 FROM push_runs WHERE profile_id = ?1 AND push_date = ?2")?
+        .exists(params![profile_id, day])?;
+    if done {
+        return Ok(false);
+    }
+    tx.prepare_cached(
+        "INSERT INTO push_runs (profile_id, push_date, items, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![profile_id, day, items.len() as i64, now])?;
+    for item in items {
+        if item.profile_id != profile_id || item.date != date {
+            return Err(Error::Store(format!(
+                "push item for {}/{} does not belong to the push of {profile_id} on {day}",
+                item.profile_id, item.date
+            )));
+        }
+        SqliteStore::require_listing(tx, &item.listing_id)?;
+        let content = serde_json::to_string(item)?;
+        tx.prepare_cached(
+            "INSERT INTO push_items (profile_id, listing_id, push_date, score, item) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            profile_id,
+            item.listing_id,
+            day,
+            f64::from(item.score),
+            content
+        ])?;
+    }
+    Ok(true)
 }
 
 /// A day as stored (`YYYY-MM-DD`).

@@ -1,7 +1,9 @@
 use crate::{
-    Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing, PushFeedback, PushItem,
+    Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing, ProfileBaseline,
+    PushFeedback, PushHistory, PushItem,
 };
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -91,6 +93,34 @@ pub trait Store {
         date: NaiveDate,
         items: &[PushItem],
     ) -> crate::Result<bool>;
+
+    /// Records many profiles' pushes for one day in one transaction, each
+    /// as [`record_push`](Self::record_push) would: the answer says, per
+    /// push, whether it was recorded (false: that day was already pushed).
+    /// Any other failure writes nothing.
+    fn record_pushes(
+        &mut self,
+        date: NaiveDate,
+        pushes: &[(&str, &[PushItem])],
+    ) -> crate::Result<Vec<bool>>;
+
+    /// Every pushed profile's history, by profile id, read in one pass.
+    fn push_histories(&self) -> crate::Result<HashMap<String, PushHistory>>;
+
+    /// Stores (or replaces) profiles' push baselines, in one transaction.
+    /// Fails with `NotFound` for an unknown profile.
+    fn save_baselines(&mut self, baselines: &[ProfileBaseline]) -> crate::Result<()>;
+
+    /// Every stored baseline.
+    fn baselines(&self) -> crate::Result<Vec<ProfileBaseline>>;
+
+    /// One profile's stored baseline.
+    fn baseline(&self, profile_id: &str) -> crate::Result<Option<ProfileBaseline>>;
+
+    /// The listings whose terms changed after `after` and on or before
+    /// `until`, by id.
+    fn terms_changed_between(&self, after: NaiveDate, until: NaiveDate)
+        -> crate::Result<Vec<String>>;
 
     /// The days a profile was pushed, oldest first.
     fn push_dates(&self, profile_id: &str) -> crate::Result<Vec<NaiveDate>>;
