@@ -51,7 +51,7 @@ fn env_or(name: &str, default: impl FnOnce() -> String) -> String {
     std::env::var(name).unwrap_or_else(|_| default())
 }
 
-use patmatch_benches::workspace;
+use patmatch_benches::{median, workspace};
 
 fn main() -> Result<()> {
     patmatch_benches::pin_thread_count();
@@ -229,12 +229,6 @@ fn python(script: &Path, args: &[String]) -> Result<Vec<u8>> {
         );
     }
     Ok(out.stdout)
-}
-
-fn median(samples: &[f64]) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// A field of /proc/self/status in kB (VmRSS now, VmHWM the peak).

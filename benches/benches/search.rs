@@ -223,11 +223,7 @@ impl Bench {
     }
 }
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_string())
-}
-
-use patmatch_benches::workspace;
+use patmatch_benches::{env_or, workspace};
 
 fn main() -> Result<()> {
     patmatch_benches::pin_thread_count();

@@ -24,7 +24,7 @@ pub fn push_run(
             ..PushConfig::default()
         },
     );
-    let mut run = Run::default();
+    let mut profiles = Vec::with_capacity(queries.len());
     for query in queries {
         let demand = query
             .demand_id
@@ -39,7 +39,13 @@ pub fn push_run(
                     query.id
                 ))
             })?;
-        let push = pusher.plan(store, &profile, date)?;
+        profiles.push(profile);
+        progress();
+    }
+    // One batch, as the daily run plans it.
+    let pushes = pusher.plan_many(store, &profiles, date)?;
+    let mut run = Run::default();
+    for (query, push) in queries.iter().zip(pushes) {
         run.insert(
             &query.id,
             push.items
@@ -50,7 +56,6 @@ pub fn push_run(
                 })
                 .collect(),
         );
-        progress();
     }
     Ok(run)
 }

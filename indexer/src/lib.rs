@@ -36,6 +36,7 @@ pub use text::{
     register_tokenizer, JiebaTokenizer, QueryBuilder, QueryPlan, QuerySyntax, Segmenter,
     BOILERPLATE, TOKENIZER_NAME,
 };
+pub use text::{LexicalBatch, QueryTerms};
 pub use text::{MatchedTerm, Snippet, TextExplanation};
 pub use vector::{
     embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash, VectorHit,

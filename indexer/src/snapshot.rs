@@ -1,5 +1,5 @@
 use crate::generation::{DocTable, Generations, Manifest};
-use crate::text::{QuerySyntax, Segmenter, TextExplanation, TextIndex};
+use crate::text::{LexicalBatch, QuerySyntax, QueryTerms, Segmenter, TextExplanation, TextIndex};
 use crate::{Error, Filter, IndexConfig, ListingCard, Result, RowSet, VectorIndex};
 use std::path::Path;
 
@@ -160,6 +160,27 @@ impl Snapshot {
             })
             .collect();
         Ok(TextResults { hits, terms })
+    }
+
+    /// The terms `text` is searched with under [`QuerySyntax::Plain`],
+    /// each with its repeat count: what [`LexicalBatch::score`] takes.
+    /// Empty, not an error, for a text of only boilerplate, function words
+    /// or punctuation (which `text_search_with` refuses).
+    pub fn query_terms(&self, text: &str) -> QueryTerms {
+        self.text.query_terms(text)
+    }
+
+    /// The term statistics of the listings `ids` in this generation, for
+    /// scoring many prose queries against just them with the scores
+    /// [`text_search_with`](Self::text_search_with) gives them. Ids not in
+    /// this generation are skipped, and a repeated id is kept once, so the
+    /// batch's [`ids`](LexicalBatch::ids) may be fewer than `ids`.
+    ///
+    /// Costs one stored-document read and one segmentation per listing,
+    /// and one dictionary lookup per distinct term and field (spread over
+    /// rayon's threads): under a second for a thousand listings.
+    pub fn lexical_batch(&self, ids: &[&str]) -> Result<LexicalBatch> {
+        self.text.lexical_batch(ids)
     }
 
     /// The card of each listing of `ids`, in the same order, as this

@@ -293,6 +293,44 @@ fn filters_apply_before_top_k() {
         assert_eq!(near.len(), (*count).min(10), "{mode:?}");
         assert!(near.iter().all(|hit| has_mode(&hit.id)));
     }
+
+    // Deciding from the card agrees with the index on every kind of filter.
+    let ids: Vec<&str> = snapshot.ids().collect();
+    let cards: Vec<_> = snapshot.cards(&ids).unwrap().into_iter().flatten().collect();
+    let announced: Vec<_> = cards.iter().filter_map(|c| c.announced).collect();
+    let mid = announced.iter().min().copied();
+    let filters = [
+        Filter {
+            max_fee: Some(100_000),
+            ..Filter::default()
+        },
+        Filter {
+            modes: expected.keys().copied().take(2).collect(),
+            max_fee: Some(1_000_000),
+            ..Filter::default()
+        },
+        Filter {
+            patent_kinds: vec![cards[0].patent_kind],
+            ..Filter::default()
+        },
+        Filter {
+            searchable_on: mid,
+            announced_from: mid,
+            ..Filter::default()
+        },
+        Filter {
+            holder: cards.iter().find_map(|c| c.holder.clone()),
+            ..Filter::default()
+        },
+    ];
+    for filter in &filters {
+        let admitted = cards.iter().filter(|c| filter.admits(c)).count();
+        assert_eq!(snapshot.count(filter).unwrap(), admitted, "{filter:?}");
+    }
+    assert!(filters.iter().any(|f| {
+        let n = snapshot.count(f).unwrap();
+        n > 0 && n < cards.len()
+    }));
 }
 
 const CHILD_DIR: &str = "PATMATCH_TEST_CHILD_INDEX_DIR";

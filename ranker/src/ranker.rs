@@ -349,6 +349,15 @@ impl Ranker {
         self.config.candidates.max(2 * (offset + limit)) + excluded
     }
 
+    /// Query embeddings of `texts`, in batches the model runs efficiently.
+    pub(crate) fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut vectors = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(32) {
+            vectors.extend(self.embedder.embed_queries(chunk)?);
+        }
+        Ok(vectors)
+    }
+
     fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
         let mut vectors = self.embedder.embed_queries(&[text])?;
         vectors
@@ -386,7 +395,7 @@ fn syntax_of(request: &SearchRequest) -> QuerySyntax {
 
 /// What makes two listings the same offer: title and holder, compared
 /// without spaces, punctuation or letter case.
-fn fold_key(card: &ListingCard) -> (String, String) {
+pub(crate) fn fold_key(card: &ListingCard) -> (String, String) {
     let squash = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
@@ -419,7 +428,7 @@ fn fold(candidates: Vec<Candidate>) -> Vec<Candidate> {
 
 /// The filters a hit passed, in words, so a person can see why it is
 /// allowed here (and that a 面议 fee was kept, not compared).
-fn filters_passed(filter: &Filter, card: &ListingCard) -> Vec<String> {
+pub(crate) fn filters_passed(filter: &Filter, card: &ListingCard) -> Vec<String> {
     let mut passed = Vec::new();
     if let Some(day) = filter.searchable_on {
         passed.push(format!("{day} 可检索（已公告、未撤回生效）"));

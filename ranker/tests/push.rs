@@ -268,3 +268,124 @@ fn the_daily_push() {
         [day1, day2, day(2027, 6, 3)]
     );
 }
+
+#[test]
+fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = common::corpus_store(dir.path());
+    let demands = [common::data("demands/demands.jsonl")];
+    corpus::import_files(&mut store, &demands, &Default::default(), &()).unwrap();
+    // More profiles than the bulk-read cut-off, so both ways of reading
+    // history are compared below.
+    let mut profiles: Vec<DemandProfile> = store.profiles().unwrap();
+    profiles.truncate(80);
+    profiles.push(profile("battery", BATTERY, &[], None));
+    profiles.push(profile("irrigation", IRRIGATION, &[], None));
+    store
+        .write_batch(&Batch {
+            listings: Vec::new(),
+            profiles: profiles[80..].to_vec(),
+        })
+        .unwrap();
+    let ranker = common::index(&store, dir.path(), BuildMode::Full);
+    let config = PushConfig {
+        threshold: 0.6,
+        ..PushConfig::default()
+    };
+    let (day1, day2) = (day(2027, 6, 1), day(2027, 6, 2));
+    let report = Pusher::new(&ranker, config.clone())
+        .run_for(&mut store, &profiles, day1, &|_| {})
+        .unwrap();
+    assert_eq!(report.profiles, profiles.len());
+    let baselines = store.baselines().unwrap();
+    assert_eq!(baselines.len(), profiles.len(), "one per profile");
+    assert!(baselines.iter().all(|b| b.computed_on == day1));
+    let first = |id: &str| store.pushed_items(id).unwrap();
+    let battery_day1 = first("battery");
+    assert!(!battery_day1.is_empty());
+
+    // Day 2 brings copies of the battery profile's day-1 matches and of
+    // irrigation listings. Among themselves the irrigation copies would be
+    // each other's best match; against the battery profile's baseline
+    // they are what they are: poor matches.
+    let irrigation_top: Vec<String> = ranker
+        .search(&SearchRequest {
+            limit: 3,
+            ..SearchRequest::new(IRRIGATION)
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    let mut listings = Vec::new();
+    for (i, item) in battery_day1.iter().take(2).enumerate() {
+        listings.push(copy(&store, &item.listing_id, &format!("bat-{i}"), "（二代）", day2));
+    }
+    for (i, id) in irrigation_top.iter().enumerate() {
+        listings.push(copy(&store, id, &format!("irr-{i}"), "（二代）", day2));
+    }
+    store
+        .write_batch(&Batch {
+            listings,
+            profiles: Vec::new(),
+        })
+        .unwrap();
+    // The battery profile is edited: its baseline must be searched again.
+    let mut edited = profiles[80].clone();
+    edited.keywords = vec!["湿法冶金".into()];
+    profiles[80] = edited.clone();
+    store
+        .write_batch(&Batch {
+            listings: Vec::new(),
+            profiles: vec![edited],
+        })
+        .unwrap();
+    let ranker = common::index(&store, dir.path(), BuildMode::Auto);
+    let pusher = Pusher::new(&ranker, config.clone());
+
+    // The batch decides exactly what a profile's own plan decides.
+    let batch = pusher.plan_many(&store, &profiles, day2).unwrap();
+    for (profile, planned) in profiles.iter().zip(&batch).step_by(9) {
+        let alone = pusher.plan(&store, profile, day2).unwrap();
+        assert_eq!(alone, *planned, "{}", profile.id);
+    }
+    let by_id: HashMap<&str, &ranker::ProfilePush> =
+        batch.iter().map(|p| (p.profile_id.as_str(), p)).collect();
+    let battery = ids(&by_id["battery"].items);
+    assert!(battery.iter().any(|id| id.starts_with("bat-")), "{battery:?}");
+    assert!(!battery.iter().any(|id| id.starts_with("irr-")), "{battery:?}");
+    let irrigation = ids(&by_id["irrigation"].items);
+    assert!(irrigation.iter().any(|id| id.starts_with("irr-")), "{irrigation:?}");
+    for push in &batch {
+        assert!(
+            push.items
+                .iter()
+                .all(|i| i.listing_id.starts_with("bat-") || i.listing_id.starts_with("irr-")),
+            "{}: only day-2 listings",
+            push.profile_id
+        );
+    }
+    // A copy of a day-1 match scores about what the original scored.
+    let original = battery_day1[0].score;
+    let copy_score = by_id["battery"]
+        .items
+        .iter()
+        .find(|i| i.listing_id == "bat-0")
+        .map(|i| i.score);
+    assert!(
+        copy_score.is_some_and(|s| (s - original).abs() < 0.15),
+        "{copy_score:?} vs {original}"
+    );
+
+    pusher.run_for(&mut store, &profiles, day2, &|_| {}).unwrap();
+    let baselines: HashMap<String, NaiveDate> = store
+        .baselines()
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.profile_id, b.computed_on))
+        .collect();
+    assert_eq!(baselines["battery"], day2, "edited: searched again");
+    assert_eq!(baselines["irrigation"], day1, "unchanged: kept");
+    assert!(store.push_dates("irrigation").unwrap().contains(&day2));
+}

@@ -48,7 +48,7 @@ pub struct QueryPlan {
 /// How much of the best-matching field's score each other field adds: a
 /// term found in both title and body counts a little more than in one,
 /// without the body's repetitions swamping the title.
-const TIE_BREAKER: f32 = 0.1;
+pub(crate) const TIE_BREAKER: f32 = 0.1;
 
 impl QueryBuilder {
     /// `fields`: each field to search with its boost. All must be text
@@ -78,12 +78,7 @@ impl QueryBuilder {
         if self.fields.is_empty() {
             return Err(Error::Query("no fields to search".into()));
         }
-        let normalized = Normalized::new(text);
-        let (loose, quoted) = match syntax {
-            QuerySyntax::Operators => split_quotes(normalized.text()),
-            QuerySyntax::Plain => (normalized.text().to_string(), Vec::new()),
-        };
-        let counted = self.segmenter.counted_query_terms(&loose);
+        let (counted, quoted) = self.read(text, syntax);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, count) in &counted {
@@ -111,6 +106,30 @@ impl QueryBuilder {
             terms,
             phrases,
         })
+    }
+
+    /// The loose terms [`build_with`](Self::build_with) scores for `text`
+    /// read as prose, each with how often the text uses it: empty, not an
+    /// error, when nothing is left to search for.
+    pub(crate) fn plain_terms(&self, text: &str) -> Vec<(String, usize)> {
+        self.read(text, QuerySyntax::Plain).0
+    }
+
+    /// `text` read with `syntax`: its counted loose terms and its quoted
+    /// phrases. One reading for building and for batch scoring, so the two
+    /// can never cut a query differently.
+    fn read(&self, text: &str, syntax: QuerySyntax) -> (Vec<(String, usize)>, Vec<String>) {
+        let normalized = Normalized::new(text);
+        let (loose, quoted) = match syntax {
+            QuerySyntax::Operators => split_quotes(normalized.text()),
+            QuerySyntax::Plain => (normalized.text().to_string(), Vec::new()),
+        };
+        (self.segmenter.counted_query_terms(&loose), quoted)
+    }
+
+    /// The fields searched, each with its boost.
+    pub(crate) fn fields(&self) -> &[(Field, f32)] {
+        &self.fields
     }
 
     /// The segmenter queries are cut with.

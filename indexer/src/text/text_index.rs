@@ -1,7 +1,7 @@
 use crate::indexed_listing::to_datetime;
 use crate::text::{
-    register_tokenizer, Explainer, ListingSchema, QueryBuilder, QuerySyntax, Segmenter,
-    TextExplanation,
+    register_tokenizer, Explainer, LexicalBatch, ListingSchema, QueryBuilder, QuerySyntax,
+    QueryTerms, Segmenter, TextExplanation,
 };
 use crate::{Error, Filter, ListingCard, Result};
 use std::ops::Bound;
@@ -200,6 +200,26 @@ impl TextIndex {
         let searcher = self.reader.searcher();
         let addresses = self.addresses(&searcher, ids)?;
         Explainer::new(&searcher, &self.queries, &self.fields, &plan)?.explain(&addresses)
+    }
+
+    /// The terms `text` is scored with when read as prose.
+    pub(crate) fn query_terms(&self, text: &str) -> QueryTerms {
+        QueryTerms::from_counted(self.queries.plain_terms(text))
+    }
+
+    /// The postings of the listings `ids` (those in this index, each once,
+    /// in the order given) for batch BM25.
+    pub(crate) fn lexical_batch(&self, ids: &[&str]) -> Result<LexicalBatch> {
+        let searcher = self.reader.searcher();
+        let mut seen = std::collections::HashSet::new();
+        let distinct: Vec<&str> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+        let addresses = self.addresses(&searcher, &distinct)?;
+        let docs = distinct
+            .into_iter()
+            .zip(addresses)
+            .filter_map(|(id, address)| Some((id.to_string(), address?)))
+            .collect();
+        LexicalBatch::build(&searcher, &self.queries, docs)
     }
 
     /// Where each of `ids` is stored, skipping deleted documents.

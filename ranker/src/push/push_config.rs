@@ -11,9 +11,13 @@ pub struct PushConfig {
     /// 85 % of them judged), serving 32 % of those demands and falsely
     /// alarming 22.5 % of the 40 demands the corpus cannot serve. At 0.80
     /// precision falls to 0.26 and false alarms rise to 57.5 %; see
-    /// eval/README.md.
+    /// eval/README.md. Those are first pushes; a later push scores its new
+    /// listings against the profile's baseline from its first, so the
+    /// same threshold holds.
     pub threshold: f32,
-    /// Candidates ranked per profile before the threshold and the limit.
+    /// Candidates ranked per profile before the threshold and the limit;
+    /// a baseline's reference lists are drawn to `max(ranker candidates,
+    /// 2 × depth)`, as a search for this many draws them.
     pub depth: usize,
     /// How far feedback moves a candidate's score: plus this times its
     /// cosine to the liked items' centroid, minus this times its cosine to
