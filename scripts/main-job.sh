@@ -28,5 +28,7 @@ fi
 
 # Full-text and vector indexes. The first run embeds every listing (minutes
 # on 2 cores); later runs update only what changed and reuse the embedding
-# cache.
-"$bin" index
+# cache. Listings without IPC codes (all of the shared corpus) get predicted
+# IPC subclasses, marked predicted, from a classifier trained here on the
+# shared labelled titles; their title vectors share that cache too.
+"$bin" index --ipc-titles "$shared/data/classification/ipc_titles.jsonl"

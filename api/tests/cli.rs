@@ -25,7 +25,10 @@ fn patmatch(cwd: &Path) -> Command {
         .env_remove("PATMATCH_CONFIG")
         .env_remove("PATMATCH_MODEL_DIR")
         .env_remove("PATMATCH_LOG")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("PATMATCH_SHARED_DIR")
+        .env_remove("PATMATCH_IPC_TITLES")
+        .env_remove("PATMATCH_IPC_CLASSIFIER");
     cmd
 }
 
@@ -72,8 +75,43 @@ fn help_explains_every_flag() {
         );
     }
     let index = stdout(&run(patmatch(dir.path()).args(["index", "--help"])));
-    for flag in ["--full", "--user-dict", "--json", "PATMATCH_USER_DICT"] {
+    for flag in [
+        "--full",
+        "--user-dict",
+        "--json",
+        "PATMATCH_USER_DICT",
+        "--ipc-titles",
+        "--ipc-classifier",
+        "--no-ipc",
+        "--shared-dir",
+    ] {
         assert!(index.contains(flag), "index --help lacks {flag}:\n{index}");
+    }
+    let classify = stdout(&run(patmatch(dir.path()).args(["classify", "--help"])));
+    for flag in [
+        "--holder",
+        "--modes",
+        "--title",
+        "--text",
+        "--ipc-classifier",
+        "--ipc-titles",
+        "--no-ipc",
+        "--json",
+        "train",
+    ] {
+        assert!(
+            classify.contains(flag),
+            "classify --help lacks {flag}:\n{classify}"
+        );
+    }
+    let train = stdout(&run(
+        patmatch(dir.path()).args(["classify", "train", "--help"])
+    ));
+    for flag in ["--titles", "--out", "--runs", "--json"] {
+        assert!(
+            train.contains(flag),
+            "classify train --help lacks {flag}:\n{train}"
+        );
     }
     let search = stdout(&run(patmatch(dir.path()).args(["search", "--help"])));
     for flag in [
@@ -383,6 +421,8 @@ fn index_builds_then_updates_only_what_changed() {
             .arg("--model-dir")
             .arg(test_model_dir())
             .arg("index")
+            // IPC prediction has its own test below.
+            .arg("--no-ipc")
             .args(args);
         run(&mut cmd)
     };
@@ -541,4 +581,200 @@ fn classify_reads_holder_names_and_mode_text() {
     let out = run(patmatch(dir.path()).arg("classify"));
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--holder"), "{}", stderr(&out));
+}
+
+/// Trains a small IPC classifier through the binary (300 labelled titles,
+/// one training run: seconds), then suggests subclasses for titles and
+/// indexes listings with it.
+#[test]
+fn classify_train_suggests_ipc_for_titles_and_index_predicts_facets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let titles = head(
+        &shared().join("data/classification/ipc_titles.jsonl"),
+        300,
+        dir.path(),
+        "titles.jsonl",
+    );
+    let classifier = dir.path().join("ipc.bin");
+    let patmatch_in = |args: &[&str]| {
+        let mut cmd = patmatch(dir.path());
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .arg("--model-dir")
+            .arg(test_model_dir())
+            .args(args);
+        run(&mut cmd)
+    };
+    let fetch = run(patmatch(dir.path())
+        .arg("--model-dir")
+        .arg(test_model_dir())
+        .args(["model", "fetch"]));
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+
+    let out = patmatch_in(&[
+        "classify",
+        "train",
+        "--titles",
+        titles.to_str().unwrap(),
+        "--out",
+        classifier.to_str().unwrap(),
+        "--runs",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("trained on 300 titles"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(classifier.is_file());
+    let with_classifier = ["--ipc-classifier", classifier.to_str().unwrap()];
+
+    // Text: holder kind and IPC suggestions side by side.
+    let title = "一种锂离子电池正极材料的制备方法";
+    let mut args = vec!["classify", "--holder", "浙江大学", "--text", title];
+    args.extend(with_classifier);
+    let out = patmatch_in(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("浙江大学: 高校"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(title))
+        .unwrap_or_else(|| panic!("no line for the title:\n{text}"));
+    assert!(line.contains(": IPC "), "{line}");
+    assert!(
+        line.contains("chosen ") || line.contains("abstained"),
+        "{line}"
+    );
+
+    // JSON: the top three with confidences, the chosen set, abstained.
+    let mut args = vec![
+        "classify",
+        "--title",
+        title,
+        "--title",
+        "一种无人机巡检系统",
+        "--json",
+    ];
+    args.extend(with_classifier);
+    let out = patmatch_in(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suggested = json["titles"].as_array().unwrap();
+    assert_eq!(suggested.len(), 2);
+    assert_eq!(suggested[0]["title"], title);
+    for entry in suggested {
+        let ipc = &entry["ipc"];
+        let ranked = ipc["ranked"].as_array().unwrap();
+        assert!(!ranked.is_empty() && ranked.len() <= 3, "{ipc}");
+        let confidences: Vec<f64> = ranked
+            .iter()
+            .map(|r| r["confidence"].as_f64().unwrap())
+            .collect();
+        assert!(confidences.iter().all(|c| (0.0..=1.0).contains(c)));
+        assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "{ipc}");
+        let chosen = ipc["chosen"].as_array().unwrap();
+        assert_eq!(ipc["abstained"].as_bool().unwrap(), chosen.is_empty());
+        assert!(chosen
+            .iter()
+            .all(|c| ranked.iter().any(|r| &r["subclass"] == c)));
+    }
+    // A battery title is H01M's, even for a classifier of 300 titles.
+    assert_eq!(suggested[0]["ipc"]["ranked"][0]["subclass"], "H01M");
+
+    // No classifier, no suggestion: said, not guessed.
+    let out = patmatch_in(&["classify", "--title", title, "--no-ipc"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--ipc-classifier"),
+        "{}",
+        stderr(&out)
+    );
+    let missing = dir.path().join("no-shared");
+    let out = patmatch_in(&[
+        "--shared-dir",
+        missing.to_str().unwrap(),
+        "classify",
+        "--title",
+        title,
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
+
+    // Index: corpus listings (no codes) get predicted subclasses, export
+    // records (with codes) keep theirs.
+    let patents = head(
+        &corpus_file("patents.jsonl"),
+        30,
+        dir.path(),
+        "patents.jsonl",
+    );
+    let export = shared().join("data/samples/cnipa_style_export.jsonl");
+    let out = run(patmatch(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("import")
+        .arg(&patents)
+        .arg(&export));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = vec!["index", "--json"];
+    args.extend(with_classifier);
+    let out = patmatch_in(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ipc = &report["ipc"];
+    assert_eq!(ipc["predicted"], true, "{report:#}");
+    assert_eq!(ipc["with_own_codes"], 10, "{report:#}");
+    let predicted = ipc["with_predicted_codes"].as_u64().unwrap();
+    assert_eq!(predicted + ipc["abstained"].as_u64().unwrap(), 30, "{ipc}");
+    assert!(predicted > 0, "{ipc}");
+
+    // Find a predicted listing, then filter by its class.
+    let search = |args: &[&str]| {
+        let out = patmatch_in(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // Every listing is a vector candidate of a query in a corpus this small.
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&patents)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let query = first["title"].as_str().unwrap();
+    let all = search(&["search", query, "--json", "--limit", "100"]);
+    let hit = all["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["card"]["ipc_predicted"] == true)
+        .unwrap_or_else(|| panic!("no predicted hit: {all:#}"));
+    let code = hit["card"]["ipc"][0].as_str().unwrap();
+    let class = &code[..3];
+    let title = hit["card"]["title"].as_str().unwrap();
+    let filtered = search(&["search", title, "--ipc", class, "--json", "--limit", "100"]);
+    let hits = filtered["hits"].as_array().unwrap();
+    assert!(hits.iter().any(|h| h["id"] == hit["id"]), "{filtered:#}");
+    for h in hits {
+        let codes = h["card"]["ipc"].as_array().unwrap();
+        assert!(
+            codes.iter().any(|c| c.as_str().unwrap().starts_with(class)),
+            "{h:#}"
+        );
+    }
+    assert_eq!(filtered["facets"]["ipc_classes"][class], filtered["total"]);
+
+    // An export record keeps its own codes, unmarked.
+    let own = search(&["search", "无人机", "--ipc", "B64C", "--json"]);
+    let hits = own["hits"].as_array().unwrap();
+    assert!(
+        hits.iter().any(|h| h["card"]["ipc_predicted"] == false
+            && h["card"]["ipc"][0].as_str().unwrap().starts_with("B64C")),
+        "{own:#}"
+    );
 }

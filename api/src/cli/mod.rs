@@ -13,6 +13,7 @@ mod args;
 mod classify;
 mod import;
 mod index;
+mod ipc;
 mod logging;
 mod model;
 mod push;
@@ -43,7 +44,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Search(args) => search::search(&settings, &args),
         Command::Similar(args) => search::similar(&settings, &args),
         Command::Recommend(args) => search::recommend(&settings, &args),
-        Command::Classify(args) => classify::run(&args),
+        Command::Classify(args) => classify::run(&settings, &args),
         Command::Push { command } => match command {
             PushCommand::Run(args) => push::run(&settings, &args),
             PushCommand::List(args) => push::list(&settings, &args),

@@ -20,6 +20,14 @@ pub struct Settings {
     /// Patent terms for the segmenter (jieba dictionary format), from the
     /// config file; `patmatch index --user-dict` overrides it.
     pub user_dict: Option<PathBuf>,
+    /// The shared data checkout (`../shared` unless set).
+    pub shared_dir: PathBuf,
+    /// Labelled titles to train the IPC classifier from, from the config
+    /// file; flags and environment override it.
+    pub ipc_titles: Option<PathBuf>,
+    /// A saved IPC classifier, from the config file; flags and environment
+    /// override it.
+    pub ipc_classifier: Option<PathBuf>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -33,6 +41,9 @@ struct FileSettings {
     model_dir: Option<PathBuf>,
     log: Option<String>,
     user_dict: Option<PathBuf>,
+    shared_dir: Option<PathBuf>,
+    ipc_titles: Option<PathBuf>,
+    ipc_classifier: Option<PathBuf>,
 }
 
 impl Settings {
@@ -59,6 +70,13 @@ impl Settings {
             model_dir,
             log: global.log.clone().or(file.log),
             user_dict: file.user_dict,
+            shared_dir: global
+                .shared_dir
+                .clone()
+                .or(file.shared_dir)
+                .unwrap_or_else(|| PathBuf::from("../shared")),
+            ipc_titles: file.ipc_titles,
+            ipc_classifier: file.ipc_classifier,
             config_file,
         })
     }
@@ -78,6 +96,14 @@ impl Settings {
         let mut config = indexer::IndexConfig::new(self.data_dir.join("index"));
         config.embedding_cache = self.data_dir.join("embeddings.db");
         config
+    }
+
+    /// The shared data's labelled IPC titles.
+    pub fn shared_ipc_titles(&self) -> PathBuf {
+        self.shared_dir
+            .join("data")
+            .join("classification")
+            .join("ipc_titles.jsonl")
     }
 }
 

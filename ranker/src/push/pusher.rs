@@ -414,11 +414,14 @@ impl<'a> Pusher<'a> {
         date: NaiveDate,
     ) -> Result<BTreeMap<Source, CandidateSet<'a>>> {
         let snapshot = self.ranker.snapshot();
-        let mut sets = BTreeMap::new();
-        for (i, ids) in own.drain() {
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            sets.insert(Source::Own(i), CandidateSet::new(snapshot, &ids)?);
-        }
+        let own: Vec<(usize, Vec<String>)> = own.drain().collect();
+        let mut sets = own
+            .into_par_iter()
+            .map(|(i, ids)| {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                Ok((Source::Own(i), CandidateSet::new(snapshot, &ids)?))
+            })
+            .collect::<Result<BTreeMap<_, _>>>()?;
         let lasts: Vec<NaiveDate> = cases
             .iter()
             .filter_map(|c| c.last)
