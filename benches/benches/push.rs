@@ -133,7 +133,7 @@ fn main() -> Result<()> {
     let mut items = 0;
     for round in 0..rounds {
         let started = Instant::now();
-        let pushes = pusher.plan_many(&store, &profiles, day2())?;
+        let pushes = pusher.plan_many(&store, &profiles, day2(), &|_| {})?;
         plan_seconds.push(started.elapsed().as_secs_f64());
         served = pushes.iter().filter(|p| !p.items.is_empty()).count();
         items = pushes.iter().map(|p| p.items.len()).sum();

@@ -43,7 +43,7 @@ pub fn push_run(
         progress();
     }
     // One batch, as the daily run plans it.
-    let pushes = pusher.plan_many(store, &profiles, date)?;
+    let pushes = pusher.plan_many(store, &profiles, date, &|_| {})?;
     let mut run = Run::default();
     for (query, push) in queries.iter().zip(pushes) {
         run.insert(

@@ -34,7 +34,7 @@ pub use error::{Error, Result};
 pub use facets::Facets;
 pub use fusion::{FusedHit, Fusion, Signal, RRF_K};
 pub use hit::{Explanation, Hit, ScoreDetails};
-pub use push::{ProfilePush, PushConfig, PushReport, Pusher, REPUSH_REASON};
+pub use push::{ProfilePush, PushConfig, PushProgress, PushReport, Pusher, REPUSH_REASON};
 pub use ranker::Ranker;
 pub use ranker_config::RankerConfig;
 pub use retrieval::Retrieval;

@@ -349,13 +349,9 @@ impl Ranker {
         self.config.candidates.max(2 * (offset + limit)) + excluded
     }
 
-    /// Query embeddings of `texts`, in batches the model runs efficiently.
+    /// Query embeddings of `texts`, in one model call.
     pub(crate) fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let mut vectors = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(32) {
-            vectors.extend(self.embedder.embed_queries(chunk)?);
-        }
-        Ok(vectors)
+        Ok(self.embedder.embed_queries(texts)?)
     }
 
     fn embed_query(&self, text: &str) -> Result<Vec<f32>> {

@@ -345,7 +345,7 @@ fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
     let pusher = Pusher::new(&ranker, config.clone());
 
     // The batch decides exactly what a profile's own plan decides.
-    let batch = pusher.plan_many(&store, &profiles, day2).unwrap();
+    let batch = pusher.plan_many(&store, &profiles, day2, &|_| {}).unwrap();
     for (profile, planned) in profiles.iter().zip(&batch).step_by(9) {
         let alone = pusher.plan(&store, profile, day2).unwrap();
         assert_eq!(alone, *planned, "{}", profile.id);

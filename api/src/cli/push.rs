@@ -5,7 +5,7 @@ use super::settings::Settings;
 use anyhow::{Context, Result};
 use corpus::{PushFeedback, Store};
 use indicatif::{ProgressBar, ProgressStyle};
-use ranker::{PushConfig, Pusher};
+use ranker::{PushConfig, PushProgress, Pusher};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -34,13 +34,24 @@ pub fn run(settings: &Settings, args: &PushRunArgs) -> Result<ExitCode> {
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message(date.to_string());
     let pushes = Mutex::new(Vec::new());
-    let report = pusher.run_for(&mut store, &profiles, date, &|push| {
-        bar.inc(1);
-        if !push.items.is_empty() {
-            if let Ok(mut pushes) = pushes.lock() {
-                pushes.push(push.clone());
+    let report = pusher.run_for(&mut store, &profiles, date, &|progress| match progress {
+        // First pushes embed each profile once; that is the slow part.
+        PushProgress::Embedded { done, total } => {
+            bar.set_message(format!("{date}: embedding profiles"));
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+        PushProgress::Scored { done, total } => {
+            bar.set_message(format!("{date}: scoring"));
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+        PushProgress::Pushed(push) => {
+            if !push.items.is_empty() {
+                if let Ok(mut pushes) = pushes.lock() {
+                    pushes.push(push.clone());
+                }
             }
         }
     })?;

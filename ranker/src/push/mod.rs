@@ -8,5 +8,5 @@ mod pusher;
 mod reference;
 
 pub use push_config::PushConfig;
-pub use push_report::{ProfilePush, PushReport};
+pub use push_report::{ProfilePush, PushProgress, PushReport};
 pub use pusher::{Pusher, REPUSH_REASON};

@@ -13,6 +13,19 @@ pub struct ProfilePush {
     pub items: Vec<PushItem>,
 }
 
+/// How far a push run has got, for a progress bar. Reported from worker
+/// threads, so the callback must be `Sync`.
+#[derive(Debug, Clone, Copy)]
+pub enum PushProgress<'p> {
+    /// Profiles embedded for a baseline (first pushes, edited profiles),
+    /// of how many: the slow part of a first run.
+    Embedded { done: usize, total: usize },
+    /// Profiles scored against their candidates, of how many.
+    Scored { done: usize, total: usize },
+    /// One profile's push, decided and recorded.
+    Pushed(&'p ProfilePush),
+}
+
 /// A whole day's push.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PushReport {

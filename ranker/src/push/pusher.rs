@@ -1,6 +1,6 @@
 use super::candidate_set::CandidateSet;
 use super::reference::Reference;
-use super::{ProfilePush, PushConfig, PushReport};
+use super::{ProfilePush, PushConfig, PushProgress, PushReport};
 use crate::profile_query::query_text;
 use crate::ranker::{filters_passed, fold_key};
 use crate::{Explanation, Ranker, Result, ScoreDetails, Signal};
@@ -9,6 +9,7 @@ use corpus::{DemandProfile, ProfileBaseline, PushHistory, PushItem, PushedTerms,
 use indexer::{Filter, ListingCard, MatchedTerm, QuerySyntax, QueryTerms, TextHash};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Decides and records the daily push for demand profiles, over one ranker
@@ -32,6 +33,12 @@ pub struct Pusher<'a> {
 /// Below this many profiles, history and baselines are read per profile;
 /// above, in one pass over the store.
 const BULK_READ: usize = 64;
+
+/// Profiles embedded per model call.
+const EMBED_CHUNK: usize = 32;
+
+/// A progress callback that may be called from any thread.
+type Progress<'f> = &'f (dyn Fn(PushProgress<'_>) + Sync);
 
 /// One profile's push to decide.
 struct Case<'p> {
@@ -83,13 +90,12 @@ impl<'a> Pusher<'a> {
         Self { ranker, config }
     }
 
-    /// Pushes every stored profile for `date`. `progress` is called once
-    /// per profile, after the day is recorded.
+    /// Pushes every stored profile for `date`, reporting its progress.
     pub fn run(
         &self,
         store: &mut dyn Store,
         date: NaiveDate,
-        progress: &dyn Fn(&ProfilePush),
+        progress: Progress<'_>,
     ) -> Result<PushReport> {
         let profiles = store.profiles()?;
         self.run_for(store, &profiles, date, progress)
@@ -102,10 +108,10 @@ impl<'a> Pusher<'a> {
         store: &mut dyn Store,
         profiles: &[DemandProfile],
         date: NaiveDate,
-        progress: &dyn Fn(&ProfilePush),
+        progress: Progress<'_>,
     ) -> Result<PushReport> {
         let started = Instant::now();
-        let pushes = self.execute(store, profiles, date)?;
+        let pushes = self.execute(store, profiles, date, progress)?;
         let mut report = PushReport::default();
         for push in &pushes {
             report.profiles += 1;
@@ -117,7 +123,7 @@ impl<'a> Pusher<'a> {
                 .iter()
                 .filter(|i| i.reasons.iter().any(|r| r == REPUSH_REASON))
                 .count();
-            progress(push);
+            progress(PushProgress::Pushed(push));
         }
         report.seconds = started.elapsed().as_secs_f64();
         tracing::info!(?report, %date, "push done");
@@ -132,7 +138,7 @@ impl<'a> Pusher<'a> {
         profile: &DemandProfile,
         date: NaiveDate,
     ) -> Result<ProfilePush> {
-        let mut pushes = self.execute(store, std::slice::from_ref(profile), date)?;
+        let mut pushes = self.execute(store, std::slice::from_ref(profile), date, &|_| {})?;
         Ok(pushes.remove(0))
     }
 
@@ -143,7 +149,7 @@ impl<'a> Pusher<'a> {
         profile: &DemandProfile,
         date: NaiveDate,
     ) -> Result<ProfilePush> {
-        let mut planned = self.prepare(store, std::slice::from_ref(profile), date)?;
+        let mut planned = self.prepare(store, std::slice::from_ref(profile), date, &|_| {})?;
         Ok(planned.pushes.remove(0))
     }
 
@@ -153,8 +159,9 @@ impl<'a> Pusher<'a> {
         store: &dyn Store,
         profiles: &[DemandProfile],
         date: NaiveDate,
+        progress: Progress<'_>,
     ) -> Result<Vec<ProfilePush>> {
-        Ok(self.prepare(store, profiles, date)?.pushes)
+        Ok(self.prepare(store, profiles, date, progress)?.pushes)
     }
 
     fn execute(
@@ -162,11 +169,12 @@ impl<'a> Pusher<'a> {
         store: &mut dyn Store,
         profiles: &[DemandProfile],
         date: NaiveDate,
+        progress: Progress<'_>,
     ) -> Result<Vec<ProfilePush>> {
         let Planned {
             mut pushes,
             baselines,
-        } = self.prepare(&*store, profiles, date)?;
+        } = self.prepare(&*store, profiles, date, progress)?;
         store.save_baselines(&baselines)?;
         let pending: Vec<(&str, &[PushItem])> = pushes
             .iter()
@@ -189,6 +197,7 @@ impl<'a> Pusher<'a> {
         store: &dyn Store,
         profiles: &[DemandProfile],
         date: NaiveDate,
+        progress: Progress<'_>,
     ) -> Result<Planned> {
         let started = Instant::now();
         let (mut histories, mut stored) = read_state(store, profiles)?;
@@ -231,6 +240,7 @@ impl<'a> Pusher<'a> {
         let searched = self.search_baselines(
             &stale.iter().map(|&i| cases[i].profile).collect::<Vec<_>>(),
             date,
+            progress,
         )?;
         let mut own: HashMap<usize, Vec<String>> = HashMap::new();
         let mut baselines = Vec::new();
@@ -252,6 +262,8 @@ impl<'a> Pusher<'a> {
             }
         }
         let sets = self.candidate_sets(store, &cases, &mut own, date)?;
+        let scored = AtomicUsize::new(0);
+        let total = cases.len();
         let decided: Vec<Result<ProfilePush>> = cases
             .par_iter()
             .enumerate()
@@ -260,7 +272,12 @@ impl<'a> Pusher<'a> {
                     Some(last) => Source::Since(last),
                     None => Source::Own(i),
                 };
-                self.decide(case, sets.get(&source), date)
+                let push = self.decide(case, sets.get(&source), date);
+                let done = scored.fetch_add(1, Ordering::Relaxed) + 1;
+                if done % 1024 == 0 || done == total {
+                    progress(PushProgress::Scored { done, total });
+                }
+                push
             })
             .collect();
         let mut decided = decided.into_iter();
@@ -290,6 +307,7 @@ impl<'a> Pusher<'a> {
         &self,
         profiles: &[&DemandProfile],
         date: NaiveDate,
+        progress: Progress<'_>,
     ) -> Result<Vec<Option<(ProfileBaseline, Vec<String>)>>> {
         if profiles.is_empty() {
             return Ok(Vec::new());
@@ -299,9 +317,15 @@ impl<'a> Pusher<'a> {
             .filter(|&i| !texts[i].trim().is_empty())
             .collect();
         let started = Instant::now();
-        let vectors = self
-            .ranker
-            .embed_queries(&wanted.iter().map(|&i| texts[i].as_str()).collect::<Vec<_>>())?;
+        let mut vectors = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(EMBED_CHUNK) {
+            let texts: Vec<&str> = chunk.iter().map(|&i| texts[i].as_str()).collect();
+            vectors.extend(self.ranker.embed_queries(&texts)?);
+            progress(PushProgress::Embedded {
+                done: vectors.len(),
+                total: wanted.len(),
+            });
+        }
         tracing::info!(
             profiles = wanted.len(),
             seconds = started.elapsed().as_secs_f64(),
