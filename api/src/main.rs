@@ -6,7 +6,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    pin_thread_count();
+    models::pin_thread_count();
     match cli::run(cli::Args::parse()) {
         Ok(code) => code,
         // The reader went away (`| head`): not an error of ours.
@@ -28,12 +28,3 @@ fn main() -> ExitCode {
     }
 }
 
-/// candle sizes its matmul thread pool from RAYON_NUM_THREADS and, when that
-/// is unset, counts the CPUs again on every matmul, about a hundred times per
-/// query. Setting it once here, before any thread exists, saves that work.
-fn pin_thread_count() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
-    }
-}

@@ -6,15 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// Sets RAYON_NUM_THREADS once, before any thread exists, as the patmatch
-/// binary does: candle otherwise counts the CPUs on every matmul, which
-/// would be measured as search time.
-pub fn pin_thread_count() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
-    }
-}
+/// As the binaries do: see [`models::pin_thread_count`].
+pub use models::pin_thread_count;
 
 /// The workspace root (cargo runs benches from the package directory).
 pub fn workspace() -> PathBuf {

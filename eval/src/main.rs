@@ -271,7 +271,7 @@ struct ClassifyArgs {
 }
 
 fn main() -> ExitCode {
-    pin_thread_count();
+    models::pin_thread_count();
     let args = Args::parse();
     init_logging(args.global.log.as_deref());
     match commands::dispatch(args) {
@@ -280,16 +280,6 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// candle recounts the CPUs on every matmul unless RAYON_NUM_THREADS is
-/// set, which would inflate the latencies this binary reports; `patmatch`
-/// sets it the same way.
-fn pin_thread_count() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
     }
 }
 
