@@ -29,7 +29,9 @@
 //! folds 1–4 and print what each learner scores), and the training
 //! settings `--epochs N --runs N --seed N --prune-below X
 //! --initial-accumulator X --learning-rate X --embedding-scale X
-//! --max-ngram N --min-df N --embedding query|passage`.
+//! --max-ngram N --min-df N --embedding query|passage`, and the set rule's
+//! `--selector-folds N` (below 2: the fused-score threshold decides) and
+//! `--no-ovr` (no one-vs-rest head).
 
 use patmatch_ranker::{
     embed_titles_cached, tune_ipc_classifier, IpcClassifier, IpcClassifierConfig, IpcExample,
@@ -81,15 +83,34 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut report = serde_json::Map::new();
     report.insert("embed_seconds".into(), json!(embed_seconds));
 
+    if args.explore {
+        // Folds 1–4 only: fold 5 is not read, so settings chosen from
+        // this output never saw it.
+        let examples: Vec<IpcExample> = titles
+            .iter()
+            .filter(|t| t.fold != 5)
+            .map(|t| t.example.clone())
+            .collect();
+        let inner: Vec<Vec<f32>> = titles
+            .iter()
+            .zip(&vectors)
+            .filter(|(t, _)| t.fold != 5)
+            .map(|(_, v)| v.clone())
+            .collect();
+        let folds: Vec<u8> = titles.iter().map(|t| t.fold).filter(|&f| f != 5).collect();
+        let started = Instant::now();
+        let tuning = tune_ipc_classifier(&examples, &inner, &folds, &base, &grid)?;
+        eprintln!("tuned in {:.1} s", started.elapsed().as_secs_f64());
+        print_tuning("folds 1–4", &tuning);
+        return Ok(());
+    }
+
     // Fold 5 held out: tune and train on folds 1–4.
     let (run, predictions) = run_fold(&titles, &vectors, 5, &base, &grid)?;
     print_tuning("folds 1–4 (for fold 5)", &run.tuning);
     let abstention = abstention_at(&titles, &predictions, floor);
     println!("fold 5 with abstain_below {floor}: {abstention}");
     report.insert("fold5".into(), run.to_json(abstention));
-    if args.explore {
-        return Ok(());
-    }
     write_predictions(&args.out.join("fold5.jsonl"), &titles, &predictions)?;
 
     // Five-fold, nested.
@@ -297,10 +318,13 @@ fn print_tuning(what: &str, tuning: &IpcTuning) {
         );
     };
     println!(
-        "{what}: k {} sharpness {} neighbour weight {} threshold {}",
-        c.neighbours, c.sharpness, c.neighbour_weight, c.threshold
+        "{what}: k {} sharpness {} neighbour weight {} threshold {} selector threshold {}",
+        c.neighbours, c.sharpness, c.neighbour_weight, c.threshold, c.selector_threshold
     );
-    line("fused", &tuning.scores);
+    if c.selector_folds >= 2 {
+        line("selector", &tuning.scores);
+    }
+    line("fused", &tuning.fused);
     if let Some(s) = &tuning.linear_only {
         line("linear only", s);
     }
@@ -407,6 +431,8 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
             "--learning-rate" => args.config.linear.learning_rate = value()?.parse()?,
             "--embedding-scale" => args.config.linear.embedding_scale = value()?.parse()?,
             "--max-ngram" => args.config.max_ngram = value()?.parse()?,
+            "--selector-folds" => args.config.selector_folds = value()?.parse()?,
+            "--no-ovr" => args.config.one_vs_rest_head = false,
             "--min-df" => args.config.min_df = value()?.parse()?,
             "--embedding" => {
                 args.config.embedding = match value()?.as_str() {

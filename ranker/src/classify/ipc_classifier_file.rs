@@ -1,5 +1,7 @@
 //! Saving and loading a trained [`IpcClassifier`].
 
+use super::ipc_linear_head::LinearHead;
+use super::ipc_set_selector::SetSelector;
 use super::IpcClassifier;
 use crate::{Error, Result};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -7,7 +9,8 @@ use std::path::Path;
 
 /// Names the format; the version after it changes with the layout.
 const MAGIC: &[u8; 12] = b"PATMATCH-IPC";
-const VERSION: u32 = 1;
+/// 2 added the one-vs-rest head and the set selector.
+const VERSION: u32 = 2;
 
 /// The largest header or array a file may declare, so that a damaged
 /// length cannot make the reader allocate without bound.
@@ -15,10 +18,11 @@ const MAX_LEN: u64 = 1 << 31;
 
 impl IpcClassifier {
     /// Writes the classifier to `path`, replacing it: the magic and format
-    /// version, a JSON header (settings, subclasses, n-grams, labels), then
-    /// the weights and training vectors as little-endian arrays — about
-    /// 15 MB of vectors and 10 MB of weights for the full title set, where
-    /// JSON numbers would take several times that. Written beside `path`
+    /// version, a JSON header (settings, subclasses, n-grams, labels, the
+    /// selector), then the heads' weights and the training vectors as
+    /// little-endian arrays — about 15 MB of vectors and 10 MB of weights
+    /// per head for the full title set, where JSON numbers would take
+    /// several times that. Written beside `path`
     /// and renamed, so a reader never sees half a file.
     pub fn save(&self, path: &Path) -> Result<()> {
         let fail = |e: std::io::Error| file_error(path, "cannot be written", e);
@@ -32,11 +36,10 @@ impl IpcClassifier {
             out.write_all(MAGIC).map_err(fail)?;
             out.write_all(&VERSION.to_le_bytes()).map_err(fail)?;
             write_bytes(&mut out, &header).map_err(fail)?;
-            let head = &self.head;
-            write_array(&mut out, &head.offsets, |v| v.to_le_bytes()).map_err(fail)?;
-            write_array(&mut out, &head.lexical_classes, |v| v.to_le_bytes()).map_err(fail)?;
-            write_array(&mut out, &head.lexical_weights, |v| v.to_le_bytes()).map_err(fail)?;
-            write_array(&mut out, &head.dense, |v| v.to_le_bytes()).map_err(fail)?;
+            write_head(&mut out, &self.head).map_err(fail)?;
+            if let Some(head) = &self.ovr_head {
+                write_head(&mut out, head).map_err(fail)?;
+            }
             write_array(&mut out, &self.neighbours.vectors, |v| v.to_le_bytes()).map_err(fail)?;
             out.flush().map_err(fail)?;
         }
@@ -68,25 +71,40 @@ impl IpcClassifier {
         let header = read_bytes(&mut input).map_err(fail)?;
         let mut classifier: IpcClassifier =
             serde_json::from_slice(&header).map_err(|e| invalid(e.to_string()))?;
-        let head = &mut classifier.head;
-        head.offsets = read_array(&mut input, u32::from_le_bytes).map_err(fail)?;
-        head.lexical_classes = read_array(&mut input, u16::from_le_bytes).map_err(fail)?;
-        head.lexical_weights = read_array(&mut input, f32::from_le_bytes).map_err(fail)?;
-        head.dense = read_array(&mut input, f32::from_le_bytes).map_err(fail)?;
+        read_head(&mut input, &mut classifier.head).map_err(fail)?;
+        if let Some(head) = &mut classifier.ovr_head {
+            read_head(&mut input, head).map_err(fail)?;
+        }
         classifier.neighbours.vectors = read_array(&mut input, f32::from_le_bytes).map_err(fail)?;
         if !classifier.is_consistent() {
             return Err(invalid("its parts do not fit together; retrain it".into()));
         }
+        classifier.stats = super::ipc_classifier::label_stats(
+            &classifier.subclasses,
+            &classifier.neighbours.labels,
+        );
         Ok(classifier)
     }
 
     fn is_consistent(&self) -> bool {
         let classes = self.subclasses.len();
         let neighbours = &self.neighbours;
-        self.head.is_consistent()
-            && self.head.classes == classes
-            && self.head.offsets.len() == self.lexicon.len() + 1
-            && self.head.dense_mean.len() == neighbours.dims
+        let head_fits = |head: &LinearHead| {
+            head.is_consistent()
+                && head.classes == classes
+                && head.offsets.len() == self.lexicon.len() + 1
+                && head.dense_mean.len() == neighbours.dims
+        };
+        head_fits(&self.head)
+            && !self.head.one_vs_rest
+            && self
+                .ovr_head
+                .as_ref()
+                .is_none_or(|head| head_fits(head) && head.one_vs_rest)
+            && self
+                .selector
+                .as_ref()
+                .is_none_or(SetSelector::is_consistent)
             && neighbours.vectors.len() == neighbours.labels.len() * neighbours.dims
             && neighbours
                 .labels
@@ -94,6 +112,22 @@ impl IpcClassifier {
                 .flatten()
                 .all(|&c| (c as usize) < classes)
     }
+}
+
+/// A head's arrays, which the JSON header leaves out.
+fn write_head(out: &mut impl Write, head: &LinearHead) -> std::io::Result<()> {
+    write_array(out, &head.offsets, |v| v.to_le_bytes())?;
+    write_array(out, &head.lexical_classes, |v| v.to_le_bytes())?;
+    write_array(out, &head.lexical_weights, |v| v.to_le_bytes())?;
+    write_array(out, &head.dense, |v| v.to_le_bytes())
+}
+
+fn read_head(input: &mut impl Read, head: &mut LinearHead) -> std::io::Result<()> {
+    head.offsets = read_array(input, u32::from_le_bytes)?;
+    head.lexical_classes = read_array(input, u16::from_le_bytes)?;
+    head.lexical_weights = read_array(input, f32::from_le_bytes)?;
+    head.dense = read_array(input, f32::from_le_bytes)?;
+    Ok(())
 }
 
 fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {

@@ -65,21 +65,27 @@ pub(crate) struct HeadInput<'a> {
 }
 
 /// A softmax over subclasses of `W·x + b`, where `x` is the lexical vector
-/// followed by the standardised, scaled embedding.
+/// followed by the standardised, scaled embedding; or, one-vs-rest, a
+/// sigmoid of each subclass's `w·x + b`.
 ///
-/// Softmax rather than one logistic model per subclass: with a few titles
-/// per subclass the subclasses must compete for each title, which ranks
-/// the right one first more often (on one inner fold, fused micro-F1 0.443
-/// at best with one-vs-rest against 0.446 with softmax). Multi-label titles are trained towards an
-/// even split of the probability over their subclasses, so a second
-/// subclass still shows as a large share. Trained by per-title Adagrad,
-/// which gives each rare n-gram its own step size.
+/// The softmax is the main head: with a few titles per subclass the
+/// subclasses must compete for each title, which ranks the right one
+/// first more often (on one inner fold, fused micro-F1 0.443 at best with
+/// one-vs-rest against 0.446 with softmax). Multi-label titles are trained
+/// towards an even split of the probability over their subclasses, so a
+/// second subclass still shows as a large share. The one-vs-rest head is
+/// trained towards 1 for every true subclass, so it says how likely each
+/// subclass is on its own, which the set selector reads beside the
+/// softmax. Trained by per-title Adagrad, which gives each rare n-gram its
+/// own step size.
 ///
 /// The n-gram rows are kept sparse (after pruning), the embedding rows and
 /// the bias dense.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LinearHead {
     pub(crate) classes: usize,
+    /// Sigmoid per subclass instead of the softmax.
+    pub(crate) one_vs_rest: bool,
     /// Per-dimension mean and `scale / std` of the training embeddings:
     /// centring removes the direction every e5 vector shares, which would
     /// otherwise swamp the differences.
@@ -98,9 +104,19 @@ pub(crate) struct LinearHead {
     pub(crate) dense: Vec<f32>,
 }
 
+/// The sizes of a head: subclasses, n-gram features and embedding
+/// dimensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeadShape {
+    pub classes: usize,
+    pub lexical: usize,
+    pub dense: usize,
+}
+
 /// Dense weights while training: (`lexical + dense + 1`) × `classes`.
 struct Trainer<'a> {
     classes: usize,
+    one_vs_rest: bool,
     lexical: usize,
     dense_mean: &'a [f32],
     dense_factor: &'a [f32],
@@ -110,19 +126,26 @@ struct Trainer<'a> {
 impl LinearHead {
     /// Trains on `inputs` with their subclass indices `labels` (each below
     /// `classes`; titles without one are skipped). `lexical` is the number
-    /// of n-gram features, `dense` the embedding's dimension.
+    /// of n-gram features, `dense` the embedding's dimension. With
+    /// `one_vs_rest`, each subclass gets its own logistic scorer, trained
+    /// towards 1 for every true subclass, instead of the softmax.
     pub fn train(
         inputs: &[HeadInput<'_>],
         labels: &[Vec<usize>],
-        classes: usize,
-        lexical: usize,
-        dense: usize,
+        shape: HeadShape,
         training: &IpcLinearTraining,
+        one_vs_rest: bool,
     ) -> Self {
+        let HeadShape {
+            classes,
+            lexical,
+            dense,
+        } = shape;
         let (dense_mean, dense_factor) = standardiser(inputs, dense, training.embedding_scale);
         let rows = lexical + dense + 1;
         let mut trainer = Trainer {
             classes,
+            one_vs_rest,
             lexical,
             dense_mean: &dense_mean,
             dense_factor: &dense_factor,
@@ -133,15 +156,28 @@ impl LinearHead {
         let mut prior = vec![1.0f32; classes];
         for set in labels {
             for &c in set {
-                prior[c] += 1.0 / set.len() as f32;
+                prior[c] += if one_vs_rest {
+                    1.0
+                } else {
+                    1.0 / set.len() as f32
+                };
             }
         }
-        let total: f32 = prior.iter().sum();
+        let total: f32 = if one_vs_rest {
+            labels.len() as f32 + 2.0
+        } else {
+            prior.iter().sum()
+        };
         for (w, p) in trainer.weights[(rows - 1) * classes..]
             .iter_mut()
             .zip(&prior)
         {
-            *w = (p / total).ln();
+            let p = p / total;
+            *w = if one_vs_rest {
+                (p / (1.0 - p)).ln()
+            } else {
+                p.ln()
+            };
         }
 
         // Several runs from the same start, each visiting the titles in its
@@ -180,6 +216,7 @@ impl LinearHead {
         }
         Self {
             classes,
+            one_vs_rest,
             dense_mean,
             dense_factor,
             offsets,
@@ -219,7 +256,11 @@ impl LinearHead {
                 *o += x * w;
             }
         }
-        softmax(&mut out);
+        if self.one_vs_rest {
+            sigmoid(&mut out);
+        } else {
+            softmax(&mut out);
+        }
         out
     }
 
@@ -273,7 +314,11 @@ impl Trainer<'_> {
                     &mut dense_x,
                 );
                 self.probabilities_into(input.lexical, &dense_x, &mut gradient);
-                let target = 1.0 / set.len() as f32;
+                let target = if self.one_vs_rest {
+                    1.0
+                } else {
+                    1.0 / set.len() as f32
+                };
                 for &c in set {
                     gradient[c] -= target;
                 }
@@ -318,7 +363,11 @@ impl Trainer<'_> {
         for (d, &x) in dense_x.iter().enumerate() {
             add(self.lexical + d, x);
         }
-        softmax(out);
+        if self.one_vs_rest {
+            sigmoid(out);
+        } else {
+            softmax(out);
+        }
     }
 }
 
@@ -340,6 +389,12 @@ fn softmax(values: &mut [f32]) {
         for v in values.iter_mut() {
             *v /= sum;
         }
+    }
+}
+
+fn sigmoid(values: &mut [f32]) {
+    for v in values.iter_mut() {
+        *v = 1.0 / (1.0 + (-*v).exp());
     }
 }
 

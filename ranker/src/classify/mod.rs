@@ -9,6 +9,7 @@ mod ipc_classifier_file;
 mod ipc_lexicon;
 mod ipc_linear_head;
 mod ipc_neighbours;
+mod ipc_set_selector;
 mod ipc_title_vectors;
 mod ipc_tuning;
 mod listing_classifier;
