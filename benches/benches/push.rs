@@ -44,9 +44,7 @@
 
 use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, Utc};
-use corpus::{
-    import_files, Batch, DemandProfile, ImportOptions, SqliteStore, Store, StoreConfig,
-};
+use corpus::{import_files, Batch, DemandProfile, ImportOptions, SqliteStore, Store, StoreConfig};
 use indexer::{build_index, BuildMode, EmbeddingCache, IndexConfig, QuerySyntax, Snapshot};
 use models::{Embedder, ModelConfig};
 use patmatch_benches::{env_or, median, pin_thread_count, workspace};
@@ -155,7 +153,10 @@ fn main() -> Result<()> {
 
     // ---- timed: the per-profile search the batch replaces ----
     let mut search_ms = Vec::new();
-    for profile in profiles.iter().step_by((profiles.len() / sample.max(1)).max(1)) {
+    for profile in profiles
+        .iter()
+        .step_by((profiles.len() / sample.max(1)).max(1))
+    {
         let request = SearchRequest {
             profile: Some(profile.clone()),
             syntax: QuerySyntax::Plain,
@@ -221,8 +222,7 @@ fn rayon_threads() -> usize {
 fn tracing_init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .try_init();
@@ -274,7 +274,10 @@ fn ensure_fixture(
         })
         .collect();
     if new.len() != params.new {
-        bail!("the corpus has too few listings for {} new ones", params.new);
+        bail!(
+            "the corpus has too few listings for {} new ones",
+            params.new
+        );
     }
     store.write_batch(&Batch {
         listings: new,
@@ -380,6 +383,11 @@ fn recombine(k: usize, a: &DemandProfile, b: &DemandProfile) -> DemandProfile {
 /// `0.6·a + 0.4·b`, unit length: the title's demand weighs more.
 fn mix(a: &[f32], b: &[f32]) -> Vec<f32> {
     let v: Vec<f32> = a.iter().zip(b).map(|(x, y)| 0.6 * x + 0.4 * y).collect();
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
+    let norm = v
+        .iter()
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
     v.into_iter().map(|x| x / norm).collect()
 }

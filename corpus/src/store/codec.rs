@@ -90,7 +90,7 @@ pub(crate) fn floats_blob(values: &[f32]) -> Vec<u8> {
 
 /// The floats of a BLOB written by [`floats_blob`].
 pub(crate) fn blob_floats(what: &str, id: &str, blob: &[u8]) -> crate::Result<Vec<f32>> {
-    if blob.len() % 4 != 0 {
+    if !blob.len().is_multiple_of(4) {
         return Err(crate::Error::Store(format!(
             "stored {what} of {id} is {} bytes, not a whole number of f32",
             blob.len()

@@ -1,12 +1,12 @@
 use super::{codec, schema};
 use crate::{
     Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, Lifecycle,
-    LifecycleEvent, Listing, ProfileBaseline, PushFeedback, PushHistory, PushItem,
-    PushedTerms, Store, StoreCounts, UpsertCounts,
+    LifecycleEvent, Listing, ProfileBaseline, PushFeedback, PushHistory, PushItem, PushedTerms,
+    Store, StoreCounts, UpsertCounts,
 };
-use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -326,9 +326,9 @@ impl Store for SqliteStore {
 
     fn push_histories(&self) -> crate::Result<HashMap<String, PushHistory>> {
         let mut histories: HashMap<String, PushHistory> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT profile_id, push_date FROM push_runs ORDER BY profile_id, push_date")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT profile_id, push_date FROM push_runs ORDER BY profile_id, push_date",
+        )?;
         let rows = stmt.query_map([], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
         })?;
@@ -382,7 +382,11 @@ impl Store for SqliteStore {
                 relevant,
                 reason,
             };
-            histories.entry(profile_id).or_default().feedback.push(verdict);
+            histories
+                .entry(profile_id)
+                .or_default()
+                .feedback
+                .push(verdict);
         }
         Ok(histories)
     }

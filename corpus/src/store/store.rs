@@ -1,11 +1,11 @@
 use crate::{
-    Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing, ProfileBaseline,
-    PushFeedback, PushHistory, PushItem,
+    Declaration, DemandProfile, Lifecycle, LifecycleEvent, Listing, ProfileBaseline, PushFeedback,
+    PushHistory, PushItem,
 };
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What one write brings to the store: everything in it is written in one
 /// transaction, or nothing is.
@@ -119,8 +119,11 @@ pub trait Store {
 
     /// The listings whose terms changed after `after` and on or before
     /// `until`, by id.
-    fn terms_changed_between(&self, after: NaiveDate, until: NaiveDate)
-        -> crate::Result<Vec<String>>;
+    fn terms_changed_between(
+        &self,
+        after: NaiveDate,
+        until: NaiveDate,
+    ) -> crate::Result<Vec<String>>;
 
     /// The days a profile was pushed, oldest first.
     fn push_dates(&self, profile_id: &str) -> crate::Result<Vec<NaiveDate>>;

@@ -37,6 +37,9 @@ const BULK_READ: usize = 64;
 /// Profiles embedded per model call.
 const EMBED_CHUNK: usize = 32;
 
+/// A profile's baseline and the ids its full-corpus search found.
+type Searched = (ProfileBaseline, Vec<String>);
+
 /// A progress callback that may be called from any thread.
 type Progress<'f> = &'f (dyn Fn(PushProgress<'_>) + Sync);
 
@@ -274,7 +277,7 @@ impl<'a> Pusher<'a> {
                 };
                 let push = self.decide(case, sets.get(&source), date);
                 let done = scored.fetch_add(1, Ordering::Relaxed) + 1;
-                if done % 1024 == 0 || done == total {
+                if done.is_multiple_of(1024) || done == total {
                     progress(PushProgress::Scored { done, total });
                 }
                 push
@@ -308,7 +311,7 @@ impl<'a> Pusher<'a> {
         profiles: &[&DemandProfile],
         date: NaiveDate,
         progress: Progress<'_>,
-    ) -> Result<Vec<Option<(ProfileBaseline, Vec<String>)>>> {
+    ) -> Result<Vec<Option<Searched>>> {
         if profiles.is_empty() {
             return Ok(Vec::new());
         }
@@ -332,7 +335,8 @@ impl<'a> Pusher<'a> {
             "push: profiles embedded"
         );
         let mut vector_of: HashMap<usize, Vec<f32>> = wanted.into_iter().zip(vectors).collect();
-        let vectors: Vec<Option<Vec<f32>>> = (0..texts.len()).map(|i| vector_of.remove(&i)).collect();
+        let vectors: Vec<Option<Vec<f32>>> =
+            (0..texts.len()).map(|i| vector_of.remove(&i)).collect();
         self.search_with_vectors(profiles, &texts, vectors, date)
     }
 
@@ -377,7 +381,7 @@ impl<'a> Pusher<'a> {
         texts: &[String],
         vectors: Vec<Option<Vec<f32>>>,
         date: NaiveDate,
-    ) -> Result<Vec<Option<(ProfileBaseline, Vec<String>)>>> {
+    ) -> Result<Vec<Option<Searched>>> {
         let jobs: Vec<(usize, Vec<f32>)> = vectors
             .into_iter()
             .enumerate()
@@ -390,14 +394,17 @@ impl<'a> Pusher<'a> {
             .map(|(i, vector)| {
                 let profile = profiles[i];
                 let filter = profile_filter(profile, date);
-                let lexical =
-                    match snapshot.text_search_with(&texts[i], QuerySyntax::Plain, &filter, depth)
-                    {
-                        Ok(results) => results.hits,
-                        // Only boilerplate: nothing lexical, the meaning remains.
-                        Err(indexer::Error::Query(_)) => Vec::new(),
-                        Err(e) => return Err(e.into()),
-                    };
+                let lexical = match snapshot.text_search_with(
+                    &texts[i],
+                    QuerySyntax::Plain,
+                    &filter,
+                    depth,
+                ) {
+                    Ok(results) => results.hits,
+                    // Only boilerplate: nothing lexical, the meaning remains.
+                    Err(indexer::Error::Query(_)) => Vec::new(),
+                    Err(e) => return Err(e.into()),
+                };
                 let semantic = snapshot.vector_search(&vector, &filter, depth)?;
                 let mut seen = HashSet::new();
                 let ids: Vec<String> = lexical
@@ -419,7 +426,7 @@ impl<'a> Pusher<'a> {
                 Ok((i, baseline, ids))
             })
             .collect();
-        let mut out: Vec<Option<(ProfileBaseline, Vec<String>)>> = vec![None; profiles.len()];
+        let mut out: Vec<Option<Searched>> = vec![None; profiles.len()];
         for result in found {
             let (i, baseline, ids) = result?;
             out[i] = Some((baseline, ids));
@@ -542,11 +549,9 @@ impl<'a> Pusher<'a> {
             });
         }
         chosen.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then_with(|| {
-                set.cards[a.scored.doc]
-                    .id
-                    .cmp(&set.cards[b.scored.doc].id)
-            })
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| set.cards[a.scored.doc].id.cmp(&set.cards[b.scored.doc].id))
         });
         chosen.retain(|c| c.score >= self.config.threshold);
         chosen.truncate(self.config.limit);
@@ -669,7 +674,11 @@ impl<'a> Pusher<'a> {
     /// that shaped its reference lists, their depth and the model.
     fn fingerprint(&self, profile: &DemandProfile) -> String {
         let text = query_text("", Some(profile));
-        let modes: Vec<&str> = profile.acceptable_modes.iter().map(|m| m.as_str()).collect();
+        let modes: Vec<&str> = profile
+            .acceptable_modes
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
         let key = format!(
             "{text}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
             modes.join(","),
