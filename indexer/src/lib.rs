@@ -39,6 +39,6 @@ pub use text::{
 pub use text::{LexicalBatch, QueryTerms};
 pub use text::{MatchedTerm, Snippet, TextExplanation};
 pub use vector::{
-    embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash, VectorHit,
-    VectorIndex,
+    dot, embed_passages_cached, CacheStats, EmbeddingCache, HnswParams, RowSet, TextHash,
+    VectorHit, VectorIndex,
 };

@@ -41,26 +41,6 @@ fn store_with(path: &Path, listings: &[Listing]) -> SqliteStore {
     store
 }
 
-fn index_config(dir: &Path) -> IndexConfig {
-    let mut config = IndexConfig::new(dir);
-    config.embedding_cache = common::embedding_cache_path();
-    config
-}
-
-/// Queries from the dev set: real demand texts.
-fn queries(n: usize) -> Vec<String> {
-    let path = common::shared_dir().join("data/eval/dev/queries.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .take(n)
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            value["text"].as_str().unwrap().to_string()
-        })
-        .collect()
-}
-
 /// Relative BM25 difference allowed between an updated and a rebuilt index.
 /// tantivy keeps a replaced document's tokens in the merged segment's length
 /// total, so the average field length drifts by up to the replaced share (15
@@ -102,7 +82,7 @@ fn an_incremental_update_equals_a_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_with(&dir.path().join("patmatch.db"), first);
     let embedder = common::embedder();
-    let config = index_config(&dir.path().join("index"));
+    let config = common::index_config(&dir.path().join("index"));
 
     let initial = build_index(&store, &embedder, &config, BuildMode::Auto, &()).unwrap();
     assert_eq!((initial.generation, initial.parent), (1, None));
@@ -153,7 +133,7 @@ fn an_incremental_update_equals_a_rebuild() {
         "only new and rewritten passages are embedded or looked up"
     );
 
-    let rebuild_config = index_config(&dir.path().join("rebuild"));
+    let rebuild_config = common::index_config(&dir.path().join("rebuild"));
     let rebuild = build_index(&store, &embedder, &rebuild_config, BuildMode::Full, &()).unwrap();
     assert_eq!(rebuild.embedding.embedded, 0, "everything is in the cache");
 
@@ -165,7 +145,7 @@ fn an_incremental_update_equals_a_rebuild() {
     assert_eq!(updated.len(), 460);
 
     let none = Filter::default();
-    for query in queries(25) {
+    for query in common::dev_queries(25) {
         let a = updated.text_search(&query, &none, 20).unwrap();
         let b = rebuilt.text_search(&query, &none, 20).unwrap();
         assert_eq!(a.terms, b.terms);
@@ -259,7 +239,7 @@ fn filters_apply_before_top_k() {
         .cloned()
         .collect();
     let store = store_with(&dir.path().join("patmatch.db"), &sample);
-    let config = index_config(&dir.path().join("index"));
+    let config = common::index_config(&dir.path().join("index"));
     build_index(&store, &common::embedder(), &config, BuildMode::Auto, &()).unwrap();
     let snapshot = Snapshot::open(&config).unwrap();
 

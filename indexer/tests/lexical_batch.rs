@@ -8,10 +8,9 @@ mod common;
 
 use corpus::{Batch, Listing, SqliteStore, Store, StoreConfig};
 use patmatch_indexer::{
-    build_index, BuildMode, Filter, IndexConfig, LexicalBatch, QuerySyntax, QueryTerms, Snapshot,
+    build_index, BuildMode, Filter, LexicalBatch, QuerySyntax, QueryTerms, Snapshot,
 };
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::OnceLock;
 
 /// Relative difference allowed between a batch score and the search's:
@@ -33,7 +32,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let store = common::corpus_store(&dir.path().join("patmatch.db"));
-        let config = index_config(&dir.path().join("index"));
+        let config = common::index_config(&dir.path().join("index"));
         build_index(&store, &common::embedder(), &config, BuildMode::Auto, &()).unwrap();
         let snapshot = Snapshot::open(&config).unwrap();
         let listings = store.listings().unwrap();
@@ -43,26 +42,6 @@ fn fixture() -> &'static Fixture {
             listings,
         }
     })
-}
-
-fn index_config(dir: &Path) -> IndexConfig {
-    let mut config = IndexConfig::new(dir);
-    config.embedding_cache = common::embedding_cache_path();
-    config
-}
-
-/// Real demand texts: the dev queries.
-fn dev_queries(n: usize) -> Vec<String> {
-    let path = common::shared_dir().join("data/eval/dev/queries.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .take(n)
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            value["text"].as_str().unwrap().to_string()
-        })
-        .collect()
 }
 
 /// Every listing `text` matches, with the search's score.
@@ -169,7 +148,7 @@ fn assert_batch_matches_search(
 #[test]
 fn batch_scores_are_the_searchs_scores() {
     let f = fixture();
-    let texts = dev_queries(QUERIES);
+    let texts = common::dev_queries(QUERIES);
     // Each query's top hits, then listings that match few of them.
     let mut ids: Vec<String> = Vec::new();
     let mut seen = HashSet::new();
@@ -216,7 +195,7 @@ fn batch_scores_are_the_searchs_scores() {
 fn a_small_batch_ranks_as_the_search() {
     // The push's shape: a handful of listings, some of them unmatched.
     let f = fixture();
-    for text in dev_queries(QUERIES).iter().skip(5).step_by(7) {
+    for text in common::dev_queries(QUERIES).iter().skip(5).step_by(7) {
         let top = f
             .snapshot
             .text_search_with(text, QuerySyntax::Plain, &Filter::default(), 10)
@@ -259,7 +238,7 @@ fn a_small_batch_ranks_as_the_search() {
 #[test]
 fn matched_terms_are_the_explainers() {
     let f = fixture();
-    for text in dev_queries(QUERIES).iter().step_by(4) {
+    for text in common::dev_queries(QUERIES).iter().step_by(4) {
         let top = f
             .snapshot
             .text_search_with(text, QuerySyntax::Plain, &Filter::default(), 5)
@@ -345,7 +324,7 @@ fn statistics_include_what_an_update_left_behind() {
             .unwrap();
     };
     write(&mut store, all[..300].to_vec());
-    let config = index_config(&dir.path().join("index"));
+    let config = common::index_config(&dir.path().join("index"));
     build_index(&store, &common::embedder(), &config, BuildMode::Auto, &()).unwrap();
     let rewritten: Vec<Listing> = all[..20]
         .iter()
@@ -362,7 +341,7 @@ fn statistics_include_what_an_update_left_behind() {
 
     let ids: Vec<&str> = snapshot.ids().collect();
     let batch = snapshot.lexical_batch(&ids).unwrap();
-    let mut texts = dev_queries(10);
+    let mut texts = common::dev_queries(10);
     texts.push("改进型电池回收装置".to_string());
     assert_batch_matches_search(&snapshot, &batch, &texts);
 }

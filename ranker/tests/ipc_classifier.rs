@@ -10,13 +10,11 @@ extern crate patmatch_ranker as ranker;
 
 mod common;
 
-use corpus::IpcCode;
 use indexer::EmbeddingCache;
 use patmatch_ranker::{
     embed_titles_cached, IpcClassifier, IpcClassifierConfig, IpcExample, IpcSuggestions,
 };
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::sync::OnceLock;
 
 const TRAIN: usize = 1_500;
@@ -34,20 +32,9 @@ struct Slice {
 fn slice() -> &'static Slice {
     static SLICE: OnceLock<Slice> = OnceLock::new();
     SLICE.get_or_init(|| {
-        let file = std::fs::File::open(common::data("classification/ipc_titles.jsonl")).unwrap();
         let (mut train, mut test) = (Vec::new(), Vec::new());
-        for line in std::io::BufReader::new(file).lines() {
-            let record: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-            let example = IpcExample {
-                text: record["title"].as_str().unwrap().to_string(),
-                codes: record["ipc_subclasses"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| IpcCode::parse(c.as_str().unwrap()).unwrap())
-                    .collect(),
-            };
-            match record["fold"].as_u64().unwrap() {
+        for (fold, example) in common::ipc_titles() {
+            match fold {
                 1 if train.len() < TRAIN => train.push(example),
                 5 if test.len() < TEST => test.push(example),
                 _ => {}

@@ -17,7 +17,6 @@ use patmatch_ranker::{
     RankerConfig, SearchRequest,
 };
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -38,26 +37,12 @@ fn test_cache() -> EmbeddingCache {
 fn ipc_classifier() -> &'static IpcClassifier {
     static CLASSIFIER: OnceLock<IpcClassifier> = OnceLock::new();
     CLASSIFIER.get_or_init(|| {
-        let file = std::fs::File::open(common::data("classification/ipc_titles.jsonl")).unwrap();
-        let mut examples = Vec::new();
-        for line in std::io::BufReader::new(file).lines() {
-            let record: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-            if record["fold"] != 1 {
-                continue;
-            }
-            examples.push(IpcExample {
-                text: record["title"].as_str().unwrap().to_string(),
-                codes: record["ipc_subclasses"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| IpcCode::parse(c.as_str().unwrap()).unwrap())
-                    .collect(),
-            });
-            if examples.len() == TRAIN {
-                break;
-            }
-        }
+        let examples: Vec<IpcExample> = common::ipc_titles()
+            .into_iter()
+            .filter(|(fold, _)| *fold == 1)
+            .map(|(_, example)| example)
+            .take(TRAIN)
+            .collect();
         let mut config = IpcClassifierConfig::default();
         config.linear.runs = 1;
         let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();

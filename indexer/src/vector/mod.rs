@@ -16,4 +16,4 @@ pub use embedding_cache::{embed_passages_cached, CacheStats, EmbeddingCache};
 pub use hnsw_params::HnswParams;
 pub use row_set::RowSet;
 pub use text_hash::TextHash;
-pub use vector_index::{VectorHit, VectorIndex};
+pub use vector_index::{dot, VectorHit, VectorIndex};

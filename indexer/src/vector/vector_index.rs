@@ -440,9 +440,10 @@ impl Distance<f32> for UnitDot {
     }
 }
 
-/// Eight independent partial sums so that the compiler can keep a SIMD
-/// register of lanes busy instead of waiting on one running sum.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+/// The dot product: the cosine of two unit vectors, as the index compares
+/// them. Eight independent partial sums so that the compiler can keep a
+/// SIMD register of lanes busy instead of waiting on one running sum.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = a_chunks

@@ -64,3 +64,24 @@ pub fn corpus_store(path: &Path) -> SqliteStore {
     assert!(store.counts().unwrap().listings > 7_000);
     store
 }
+
+/// An index config for `dir` with the shared test embedding cache.
+pub fn index_config(dir: &Path) -> patmatch_indexer::IndexConfig {
+    let mut config = patmatch_indexer::IndexConfig::new(dir);
+    config.embedding_cache = embedding_cache_path();
+    config
+}
+
+/// The first `n` dev queries: real demand texts.
+pub fn dev_queries(n: usize) -> Vec<String> {
+    let path = shared_dir().join("data/eval/dev/queries.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .take(n)
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["text"].as_str().unwrap().to_string()
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@ use crate::ranker::{filters_passed, fold_key};
 use crate::{Explanation, Ranker, Result, ScoreDetails, Signal};
 use chrono::NaiveDate;
 use corpus::{DemandProfile, ProfileBaseline, PushHistory, PushItem, PushedTerms, Store};
-use indexer::{Filter, ListingCard, MatchedTerm, QuerySyntax, QueryTerms, TextHash};
+use indexer::{dot, Filter, ListingCard, MatchedTerm, QuerySyntax, QueryTerms, TextHash};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -826,23 +826,4 @@ fn reasons(
         reasons.push("与您标记为相关的成果相近".to_string());
     }
     reasons
-}
-
-/// Eight lanes, so the compiler can keep them in SIMD registers: this is
-/// the inner loop of a batch push (profiles × candidates).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8
-        .remainder()
-        .iter()
-        .zip(b8.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a8.zip(b8) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
 }

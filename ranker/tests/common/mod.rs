@@ -81,3 +81,23 @@ pub fn corpus_ranker(data_dir: &Path) -> (SqliteStore, Ranker) {
     let ranker = index(&store, data_dir, BuildMode::Full);
     (store, ranker)
 }
+
+/// The IPC title set, in file order: each title's fold and example.
+pub fn ipc_titles() -> Vec<(u64, ranker::IpcExample)> {
+    let text = std::fs::read_to_string(data("classification/ipc_titles.jsonl")).unwrap();
+    text.lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            let example = ranker::IpcExample {
+                text: record["title"].as_str().unwrap().to_string(),
+                codes: record["ipc_subclasses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| corpus::IpcCode::parse(c.as_str().unwrap()).unwrap())
+                    .collect(),
+            };
+            (record["fold"].as_u64().unwrap(), example)
+        })
+        .collect()
+}
