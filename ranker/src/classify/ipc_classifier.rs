@@ -190,12 +190,13 @@ impl IpcClassifier {
                 ),
             });
         }
-        let lexical = self.lexicon.vectorize(text);
-        let linear = self.head.probabilities(&lexical, vector);
-        let ovr = self
-            .ovr_head
-            .as_ref()
-            .map(|head| head.probabilities(&lexical, vector));
+        let (linear, ovr) = head_probabilities(
+            &self.lexicon,
+            &self.head,
+            self.ovr_head.as_ref(),
+            text,
+            vector,
+        );
         let nearest = self.neighbours.nearest(vector, self.config.neighbours);
         let votes = vote(
             &nearest,
@@ -292,14 +293,20 @@ pub(crate) fn choose(
 pub(crate) fn top(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
     let mut best: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
     for (i, &s) in scores.iter().enumerate() {
-        if best.len() == k && best.last().is_some_and(|&(_, b)| s <= b) {
-            continue;
-        }
-        let at = best.partition_point(|&(_, b)| b >= s);
-        best.insert(at, (i, s));
-        best.truncate(k);
+        keep_top(&mut best, k, (i, s));
     }
     best
+}
+
+/// Offers `(index, score)` to `best`, the `k` highest so far, highest
+/// first; an equal score ranks after those already kept.
+pub(crate) fn keep_top(best: &mut Vec<(usize, f32)>, k: usize, (i, s): (usize, f32)) {
+    if best.len() == k && best.last().is_some_and(|&(_, b)| s <= b) {
+        return;
+    }
+    let at = best.partition_point(|&(_, b)| b >= s);
+    best.insert(at, (i, s));
+    best.truncate(k);
 }
 
 /// Checks lengths and dimensions and indexes the subclasses.
@@ -404,14 +411,29 @@ pub(crate) struct Learners {
 impl Learners {
     /// The softmax and (when trained) one-vs-rest probabilities of a title.
     pub fn probabilities(&self, text: &str, vector: &[f32]) -> (Vec<f32>, Option<Vec<f32>>) {
-        let lexical = self.lexicon.vectorize(text);
-        let linear = self.head.probabilities(&lexical, vector);
-        let ovr = self
-            .ovr_head
-            .as_ref()
-            .map(|head| head.probabilities(&lexical, vector));
-        (linear, ovr)
+        head_probabilities(
+            &self.lexicon,
+            &self.head,
+            self.ovr_head.as_ref(),
+            text,
+            vector,
+        )
     }
+}
+
+/// What the heads say of a title: the softmax and, when there is one, the
+/// one-vs-rest probabilities, both over the same lexical vector.
+fn head_probabilities(
+    lexicon: &IpcLexicon,
+    head: &LinearHead,
+    ovr_head: Option<&LinearHead>,
+    text: &str,
+    vector: &[f32],
+) -> (Vec<f32>, Option<Vec<f32>>) {
+    let lexical = lexicon.vectorize(text);
+    let linear = head.probabilities(&lexical, vector);
+    let ovr = ovr_head.map(|head| head.probabilities(&lexical, vector));
+    (linear, ovr)
 }
 
 /// The lexicon and linear heads fitted on the examples at `rows`.

@@ -1,6 +1,8 @@
 //! The memory half of the IPC classifier: the training titles' embeddings
 //! and subclasses, voted on by the nearest titles.
 
+use super::ipc_classifier::keep_top;
+use indexer::dot;
 use serde::{Deserialize, Serialize};
 
 /// Training title embeddings (L2-normalised, as the model returns them)
@@ -59,13 +61,7 @@ pub(crate) fn nearest_among(
         if !keep(row) {
             continue;
         }
-        let sim = dot(vector, query);
-        if best.len() == k && best.last().is_some_and(|&(_, s)| sim <= s) {
-            continue;
-        }
-        let at = best.partition_point(|&(_, s)| s >= sim);
-        best.insert(at, (row, sim));
-        best.truncate(k);
+        keep_top(&mut best, k, (row, dot(vector, query)));
     }
     best
 }
@@ -108,26 +104,6 @@ pub(crate) fn vote<'a>(
         }
     }
     out
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight lanes, so the compiler vectorises without -ffast-math.
-    let mut acc = [0.0f32; 8];
-    let chunks = a.len() / 8 * 8;
-    for (x, y) in a[..chunks]
-        .chunks_exact(8)
-        .zip(b[..chunks.min(b.len())].chunks_exact(8))
-    {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let tail: f32 = a[chunks..]
-        .iter()
-        .zip(b.get(chunks..).unwrap_or(&[]))
-        .map(|(x, y)| x * y)
-        .sum();
-    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
