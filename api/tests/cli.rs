@@ -53,99 +53,93 @@ fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// Asserts that `patmatch <command…> --help` mentions every one of `flags`.
+fn help_lists(dir: &Path, command: &[&str], flags: &[&str]) {
+    let help = stdout(&run(patmatch(dir).args(command).arg("--help")));
+    let name = command.join(" ");
+    for flag in flags {
+        assert!(help.contains(flag), "{name} --help lacks {flag}:\n{help}");
+    }
+}
+
 #[test]
 fn help_explains_every_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let top = stdout(&run(patmatch(dir.path()).arg("--help")));
-    for flag in [
-        "--data-dir",
-        "--config",
-        "--model-dir",
-        "--log",
-        "--verbose",
-        "PATMATCH_DATA_DIR",
-    ] {
-        assert!(top.contains(flag), "--help lacks {flag}:\n{top}");
-    }
-    let import = stdout(&run(patmatch(dir.path()).args(["import", "--help"])));
-    for flag in ["--strict", "--kind", "--json", "file:line"] {
-        assert!(
-            import.contains(flag),
-            "import --help lacks {flag}:\n{import}"
-        );
-    }
-    let index = stdout(&run(patmatch(dir.path()).args(["index", "--help"])));
-    for flag in [
-        "--full",
-        "--user-dict",
-        "--json",
-        "PATMATCH_USER_DICT",
-        "--ipc-titles",
-        "--ipc-classifier",
-        "--no-ipc",
-        "--shared-dir",
-    ] {
-        assert!(index.contains(flag), "index --help lacks {flag}:\n{index}");
-    }
-    let classify = stdout(&run(patmatch(dir.path()).args(["classify", "--help"])));
-    for flag in [
-        "--holder",
-        "--modes",
-        "--title",
-        "--text",
-        "--ipc-classifier",
-        "--ipc-titles",
-        "--no-ipc",
-        "--json",
-        "train",
-    ] {
-        assert!(
-            classify.contains(flag),
-            "classify --help lacks {flag}:\n{classify}"
-        );
-    }
-    let train = stdout(&run(
-        patmatch(dir.path()).args(["classify", "train", "--help"])
-    ));
-    for flag in ["--titles", "--out", "--runs", "--json"] {
-        assert!(
-            train.contains(flag),
-            "classify train --help lacks {flag}:\n{train}"
-        );
-    }
-    let search = stdout(&run(patmatch(dir.path()).args(["search", "--help"])));
-    for flag in [
-        "--mode",
-        "--max-fee",
-        "--holder-kind",
-        "--holder",
-        "--ipc",
-        "--patent-kind",
-        "--announced-from",
-        "--on",
-        "--any-status",
-        "--profile",
-        "--method",
-        "--explain",
-        "--limit",
-        "--offset",
-        "--json",
-        "面议",
-    ] {
-        assert!(
-            search.contains(flag),
-            "search --help lacks {flag}:\n{search}"
-        );
-    }
-    let show = stdout(&run(
-        patmatch(dir.path()).args(["listings", "show", "--help"])
-    ));
-    for flag in ["--json", "--on"] {
-        assert!(
-            show.contains(flag),
-            "listings show --help lacks {flag}:\n{show}"
-        );
-    }
+    let dir = dir.path();
+    help_lists(
+        dir,
+        &[],
+        &[
+            "--data-dir",
+            "--config",
+            "--model-dir",
+            "--log",
+            "--verbose",
+            "PATMATCH_DATA_DIR",
+        ],
+    );
+    help_lists(
+        dir,
+        &["import"],
+        &["--strict", "--kind", "--json", "file:line"],
+    );
+    help_lists(
+        dir,
+        &["index"],
+        &[
+            "--full",
+            "--user-dict",
+            "--json",
+            "PATMATCH_USER_DICT",
+            "--ipc-titles",
+            "--ipc-classifier",
+            "--no-ipc",
+            "--shared-dir",
+        ],
+    );
+    help_lists(
+        dir,
+        &["classify"],
+        &[
+            "--holder",
+            "--modes",
+            "--title",
+            "--text",
+            "--ipc-classifier",
+            "--ipc-titles",
+            "--no-ipc",
+            "--json",
+            "train",
+        ],
+    );
+    help_lists(
+        dir,
+        &["classify", "train"],
+        &["--titles", "--out", "--runs", "--json"],
+    );
+    help_lists(
+        dir,
+        &["search"],
+        &[
+            "--mode",
+            "--max-fee",
+            "--holder-kind",
+            "--holder",
+            "--ipc",
+            "--patent-kind",
+            "--announced-from",
+            "--on",
+            "--any-status",
+            "--profile",
+            "--method",
+            "--explain",
+            "--limit",
+            "--offset",
+            "--json",
+            "面议",
+        ],
+    );
+    help_lists(dir, &["listings", "show"], &["--json", "--on"]);
 }
 
 #[test]
