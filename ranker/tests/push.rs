@@ -63,6 +63,20 @@ fn copy(
     listing
 }
 
+/// The ids of the `limit` best search hits for `text`.
+fn top_ids(ranker: &ranker::Ranker, text: &str, limit: usize) -> Vec<String> {
+    ranker
+        .search(&SearchRequest {
+            limit,
+            ..SearchRequest::new(text)
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
 fn ids(items: &[corpus::PushItem]) -> Vec<&str> {
     items.iter().map(|i| i.listing_id.as_str()).collect()
 }
@@ -75,16 +89,7 @@ fn the_daily_push() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = common::corpus_store(dir.path());
     let ranker = common::index(&store, dir.path(), BuildMode::Full);
-    let top: Vec<String> = ranker
-        .search(&SearchRequest {
-            limit: 10,
-            ..SearchRequest::new(BATTERY)
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let top = top_ids(&ranker, BATTERY, 10);
 
     // Listings whose history the test controls: one whose terms will
     // improve, one withdrawn in 2026, three announced on day 2.
@@ -308,16 +313,7 @@ fn later_days_are_one_batch_scored_against_each_profiles_baseline() {
     // irrigation listings. Among themselves the irrigation copies would be
     // each other's best match; against the battery profile's baseline
     // they are what they are: poor matches.
-    let irrigation_top: Vec<String> = ranker
-        .search(&SearchRequest {
-            limit: 3,
-            ..SearchRequest::new(IRRIGATION)
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let irrigation_top = top_ids(&ranker, IRRIGATION, 3);
     let mut listings = Vec::new();
     for (i, item) in battery_day1.iter().take(2).enumerate() {
         listings.push(copy(

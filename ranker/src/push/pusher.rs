@@ -204,9 +204,9 @@ impl<'a> Pusher<'a> {
     ) -> Result<Planned> {
         let started = Instant::now();
         let (mut histories, mut stored) = read_state(store, profiles)?;
+        // `None` marks a profile whose push is decided below, in order.
         let mut pushes: Vec<Option<ProfilePush>> = Vec::with_capacity(profiles.len());
         let mut cases: Vec<Case<'_>> = Vec::new();
-        let mut case_of: Vec<Option<usize>> = Vec::with_capacity(profiles.len());
         for profile in profiles {
             let history = histories.remove(&profile.id).unwrap_or_default();
             if history.dates.contains(&date) {
@@ -216,7 +216,6 @@ impl<'a> Pusher<'a> {
                     already_pushed: true,
                     items: Vec::new(),
                 }));
-                case_of.push(None);
                 continue;
             }
             let last = history.dates.iter().copied().filter(|d| *d < date).max();
@@ -224,7 +223,6 @@ impl<'a> Pusher<'a> {
                 .remove(&profile.id)
                 .filter(|b| b.fingerprint == self.fingerprint(profile));
             pushes.push(None);
-            case_of.push(Some(cases.len()));
             cases.push(Case {
                 profile,
                 history,
@@ -264,7 +262,7 @@ impl<'a> Pusher<'a> {
                 };
             }
         }
-        let sets = self.candidate_sets(store, &cases, &mut own, date)?;
+        let sets = self.candidate_sets(store, &cases, own, date)?;
         let scored = AtomicUsize::new(0);
         let total = cases.len();
         let decided: Vec<Result<ProfilePush>> = cases
@@ -286,12 +284,7 @@ impl<'a> Pusher<'a> {
         let mut decided = decided.into_iter();
         let pushes = pushes
             .into_iter()
-            .zip(case_of)
-            .map(|(push, case)| match (push, case) {
-                (Some(push), _) => Ok(push),
-                (None, Some(_)) => decided.next().expect("one decision per case"),
-                (None, None) => unreachable!("a profile is either pushed or a case"),
-            })
+            .map(|push| push.map_or_else(|| decided.next().expect("one per case"), Ok))
             .collect::<Result<Vec<_>>>()?;
         tracing::debug!(
             profiles = profiles.len(),
@@ -315,7 +308,7 @@ impl<'a> Pusher<'a> {
         if profiles.is_empty() {
             return Ok(Vec::new());
         }
-        let texts: Vec<String> = profiles.iter().map(|p| query_text("", Some(p))).collect();
+        let texts: Vec<String> = profiles.iter().map(|p| Self::profile_text(p)).collect();
         let wanted: Vec<usize> = (0..texts.len())
             .filter(|&i| !texts[i].trim().is_empty())
             .collect();
@@ -363,7 +356,7 @@ impl<'a> Pusher<'a> {
                 message: format!("{} vectors for {} profiles", vectors.len(), profiles.len()),
             });
         }
-        let texts: Vec<String> = profiles.iter().map(|p| query_text("", Some(p))).collect();
+        let texts: Vec<String> = profiles.iter().map(|p| Self::profile_text(p)).collect();
         let vectors = vectors.into_iter().map(Some).collect();
         Ok(self
             .search_with_vectors(profiles, &texts, vectors, date)?
@@ -441,11 +434,10 @@ impl<'a> Pusher<'a> {
         &self,
         store: &dyn Store,
         cases: &[Case<'_>],
-        own: &mut HashMap<usize, Vec<String>>,
+        own: HashMap<usize, Vec<String>>,
         date: NaiveDate,
     ) -> Result<BTreeMap<Source, CandidateSet<'a>>> {
         let snapshot = self.ranker.snapshot();
-        let own: Vec<(usize, Vec<String>)> = own.drain().collect();
         let mut sets = own
             .into_par_iter()
             .map(|(i, ids)| {
@@ -673,7 +665,7 @@ impl<'a> Pusher<'a> {
     /// What a profile's baseline depends on: its query text, the filters
     /// that shaped its reference lists, their depth and the model.
     fn fingerprint(&self, profile: &DemandProfile) -> String {
-        let text = query_text("", Some(profile));
+        let text = Self::profile_text(profile);
         let modes: Vec<&str> = profile
             .acceptable_modes
             .iter()
