@@ -204,6 +204,8 @@ fn histories_hold_dates_last_terms_and_feedback_per_profile() {
     assert_eq!(history.feedback.len(), 1);
     assert!(!history.feedback[0].relevant);
     assert_eq!(histories.len(), 1);
+    assert_eq!(&store.push_history(&profile).unwrap(), history);
+    assert_eq!(store.push_history("never").unwrap(), Default::default());
 }
 
 #[test]

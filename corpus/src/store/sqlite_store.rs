@@ -88,6 +88,75 @@ impl SqliteStore {
     }
 
     /// Fails with `NotFound` unless the listing exists.
+    /// Every pushed profile's history, or only that of `only`.
+    fn read_histories(&self, only: Option<&str>) -> crate::Result<HashMap<String, PushHistory>> {
+        let mut histories: HashMap<String, PushHistory> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT profile_id, push_date FROM push_runs WHERE ?1 IS NULL OR profile_id = ?1 \
+             ORDER BY profile_id, push_date",
+        )?;
+        let rows = stmt.query_map([only], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (profile, day) = row?;
+            let date = stored_date(&day)?;
+            histories.entry(profile).or_default().dates.push(date);
+        }
+        // Only the terms are needed: reading them out of the JSON in SQL
+        // skips decoding every stored explanation.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT profile_id, listing_id, json_extract(item, '$.terms') FROM push_items \
+             WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY profile_id, push_date",
+        )?;
+        let rows = stmt.query_map([only], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (profile, listing, terms) = row?;
+            let terms: PushedTerms = codec::decode("push item terms", &listing, &terms)?;
+            let sent = &mut histories.entry(profile).or_default().sent;
+            // Later rows are later days: the last terms sent win.
+            match sent.iter_mut().find(|(id, _)| *id == listing) {
+                Some(entry) => entry.1 = terms,
+                None => sent.push((listing, terms)),
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT profile_id, listing_id, push_date, relevant, reason FROM push_feedback \
+             WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY profile_id, push_date, listing_id",
+        )?;
+        let rows = stmt.query_map([only], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, bool>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (profile_id, listing_id, day, relevant, reason) = row?;
+            let verdict = PushFeedback {
+                profile_id: profile_id.clone(),
+                listing_id,
+                date: stored_date(&day)?,
+                relevant,
+                reason,
+            };
+            histories
+                .entry(profile_id)
+                .or_default()
+                .feedback
+                .push(verdict);
+        }
+        Ok(histories)
+    }
+
     /// All baselines, or the one of `only`.
     fn read_baselines(&self, only: Option<&str>) -> crate::Result<Vec<ProfileBaseline>> {
         let mut stmt = self.conn.prepare_cached(
@@ -325,70 +394,14 @@ impl Store for SqliteStore {
     }
 
     fn push_histories(&self) -> crate::Result<HashMap<String, PushHistory>> {
-        let mut histories: HashMap<String, PushHistory> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT profile_id, push_date FROM push_runs ORDER BY profile_id, push_date",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (profile, day) = row?;
-            let date = stored_date(&day)?;
-            histories.entry(profile).or_default().dates.push(date);
-        }
-        // Only the terms are needed: reading them out of the JSON in SQL
-        // skips decoding every stored explanation.
-        let mut stmt = self.conn.prepare(
-            "SELECT profile_id, listing_id, json_extract(item, '$.terms') FROM push_items \
-             ORDER BY profile_id, push_date",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (profile, listing, terms) = row?;
-            let terms: PushedTerms = codec::decode("push item terms", &listing, &terms)?;
-            let sent = &mut histories.entry(profile).or_default().sent;
-            // Later rows are later days: the last terms sent win.
-            match sent.iter_mut().find(|(id, _)| *id == listing) {
-                Some(entry) => entry.1 = terms,
-                None => sent.push((listing, terms)),
-            }
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT profile_id, listing_id, push_date, relevant, reason FROM push_feedback \
-             ORDER BY profile_id, push_date, listing_id",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, bool>(3)?,
-                row.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (profile_id, listing_id, day, relevant, reason) = row?;
-            let verdict = PushFeedback {
-                profile_id: profile_id.clone(),
-                listing_id,
-                date: stored_date(&day)?,
-                relevant,
-                reason,
-            };
-            histories
-                .entry(profile_id)
-                .or_default()
-                .feedback
-                .push(verdict);
-        }
-        Ok(histories)
+        self.read_histories(None)
+    }
+
+    fn push_history(&self, profile_id: &str) -> crate::Result<PushHistory> {
+        Ok(self
+            .read_histories(Some(profile_id))?
+            .remove(profile_id)
+            .unwrap_or_default())
     }
 
     fn save_baselines(&mut self, baselines: &[ProfileBaseline]) -> crate::Result<()> {

@@ -107,6 +107,10 @@ pub trait Store {
     /// Every pushed profile's history, by profile id, read in one pass.
     fn push_histories(&self) -> crate::Result<HashMap<String, PushHistory>>;
 
+    /// One profile's history, as [`push_histories`](Self::push_histories)
+    /// reads it; empty when it was never pushed.
+    fn push_history(&self, profile_id: &str) -> crate::Result<PushHistory>;
+
     /// Stores (or replaces) profiles' push baselines, in one transaction.
     /// Fails with `NotFound` for an unknown profile.
     fn save_baselines(&mut self, baselines: &[ProfileBaseline]) -> crate::Result<()>;

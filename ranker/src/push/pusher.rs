@@ -725,36 +725,10 @@ fn read_state(store: &dyn Store, profiles: &[DemandProfile]) -> Result<State> {
     let mut baselines = HashMap::new();
     for profile in profiles {
         let id = &profile.id;
-        let history = PushHistory {
-            dates: store.push_dates(id)?,
-            sent: store
-                .pushed_items(id)?
-                .into_iter()
-                .map(|item| (item.listing_id, item.terms))
-                .collect(),
-            feedback: store.feedback(id)?,
-        };
-        histories.insert(id.clone(), history);
+        histories.insert(id.clone(), store.push_history(id)?);
         if let Some(baseline) = store.baseline(id)? {
             baselines.insert(id.clone(), baseline);
         }
-    }
-    // Later items come later: the last terms sent win, as in bulk reads.
-    for history in histories.values_mut() {
-        let mut last: HashMap<String, PushedTerms> = HashMap::new();
-        let mut order = Vec::new();
-        for (id, terms) in history.sent.drain(..) {
-            if last.insert(id.clone(), terms).is_none() {
-                order.push(id);
-            }
-        }
-        history.sent = order
-            .into_iter()
-            .map(|id| {
-                let terms = last.remove(&id).unwrap_or_default();
-                (id, terms)
-            })
-            .collect();
     }
     Ok((histories, baselines))
 }
