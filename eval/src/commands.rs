@@ -173,7 +173,9 @@ fn push(global: &Global, cmd: PushArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let bar = bar(queries.len());
     bar.set_message("push");
-    let run = patmatch_eval::push_run(&ranker, &store, &queries, date, cmd.limit, || bar.inc(1))?;
+    let run = patmatch_eval::push_run(&ranker, &store, &queries, date, cmd.limit, |done| {
+        bar.set_position(done as u64)
+    })?;
     bar.finish_and_clear();
     let set = set_name(&cmd.name, &cmd.queries, "queries");
     let dir = global.out_dir.join(&set);

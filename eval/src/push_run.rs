@@ -1,20 +1,21 @@
 use crate::{Error, Query, Result, Retrieved, Run};
 use chrono::NaiveDate;
 use corpus::Store;
-use ranker::{PushConfig, Pusher, Ranker};
+use ranker::{PushConfig, PushProgress, Pusher, Ranker};
 
 /// What the push would send each query's demand profile on `date` as a
 /// first push, as a run: the items, best first, with the scores the push
 /// threshold is compared with. The threshold is left out (every candidate
 /// up to the limit is kept) so that any threshold can be scored from the
 /// run with [`PushCheck`](crate::PushCheck). Nothing is recorded.
+/// `progress` is told how many profiles have been embedded.
 pub fn push_run(
     ranker: &Ranker,
     store: &dyn Store,
     queries: &[Query],
     date: NaiveDate,
     limit: usize,
-    mut progress: impl FnMut(),
+    progress: impl Fn(usize) + Sync,
 ) -> Result<Run> {
     let pusher = Pusher::new(
         ranker,
@@ -40,10 +41,14 @@ pub fn push_run(
                 ))
             })?;
         profiles.push(profile);
-        progress();
     }
     // One batch, as the daily run plans it.
-    let pushes = pusher.plan_many(store, &profiles, date, &|_| {})?;
+    let pushes = pusher.plan_many(store, &profiles, date, &|stage| {
+        // Embedding each profile is what takes the time.
+        if let PushProgress::Embedded { done, .. } = stage {
+            progress(done);
+        }
+    })?;
     let mut run = Run::default();
     for (query, push) in queries.iter().zip(pushes) {
         run.insert(

@@ -154,7 +154,7 @@ fn dev_set_runs_score_and_cross_check() {
     )
     .unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let pushed = push_run(&engine, &store, &queries[..12], day, 5, || {}).unwrap();
+    let pushed = push_run(&engine, &store, &queries[..12], day, 5, |_| {}).unwrap();
     for q in &queries[..12] {
         let items = pushed.ranking(&q.id).unwrap_or_default();
         assert!(items.len() <= 5);
