@@ -10,12 +10,18 @@
 //!   the six-month rule for terms, on China's official [`WorkCalendar`];
 //! - parsing of source free text ([`parse_modes`], [`parse_fee`], [`parse_budget`]);
 //! - import of source files ([`import_files`]) and the [`Store`] with its
-//!   SQLite implementation ([`SqliteStore`]).
+//!   SQLite implementation ([`SqliteStore`]);
+//! - what the API keeps about its users: [`ApiKey`]s with their [`KeyRole`]
+//!   (stored as a hash, never the secret), and brokers' [`Shortlist`]s of
+//!   [`ShortlistItem`]s, each with a [`Verdict`].
 //!
-//! Does not own: search, indexes, embeddings, ranking or HTTP. It depends on
-//! no other workspace crate, and it never reads configuration from the
-//! environment: callers pass [`StoreConfig`] and [`ImportOptions`].
+//! Does not own: search, indexes, embeddings, ranking or HTTP, nor the
+//! format of API tokens or who may call what (the API decides; this crate
+//! only stores keys). It depends on no other workspace crate, and it never
+//! reads configuration from the environment: callers pass [`StoreConfig`]
+//! and [`ImportOptions`].
 
+mod api_key;
 mod declaration;
 mod error;
 mod fee;
@@ -29,9 +35,11 @@ mod patent;
 mod profile;
 mod profile_baseline;
 mod push;
+mod shortlist;
 mod store;
 mod validate;
 
+pub use api_key::{ApiKey, KeyRole};
 pub use declaration::Declaration;
 pub use error::{Error, Result};
 pub use fee::{FeeStandard, PaymentMethod, YuanRange};
@@ -50,6 +58,7 @@ pub use patent::{Patent, PatentKind};
 pub use profile::DemandProfile;
 pub use profile_baseline::ProfileBaseline;
 pub use push::{PushFeedback, PushHistory, PushItem, PushedTerms};
+pub use shortlist::{Shortlist, ShortlistItem, Verdict};
 pub use store::{
     Batch, BatchCounts, DeclarationVersion, SqliteStore, Store, StoreConfig, StoreCounts,
     UpsertCounts,

@@ -50,6 +50,12 @@ impl Ranker {
         &self.config
     }
 
+    /// The model queries are embedded with; a new generation's ranker
+    /// shares it instead of loading it again.
+    pub fn embedder(&self) -> Arc<Embedder> {
+        Arc::clone(&self.embedder)
+    }
+
     /// Ranks the listings that pass the request's filter for its text (and
     /// profile), and returns the requested page with facets over every
     /// candidate.

@@ -23,7 +23,8 @@ pub struct GlobalArgs {
     pub data_dir: Option<PathBuf>,
 
     /// TOML config file with keys `data_dir`, `model_dir`, `shared_dir`,
-    /// `log`, `user_dict`, `ipc_titles` and `ipc_classifier`.
+    /// `log`, `user_dict`, `ipc_titles`, `ipc_classifier`, and for `serve`
+    /// `bind`, `public_search` and `base_url`.
     /// Default: ./patmatch.toml when it exists.
     #[arg(long, global = true, env = "PATMATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -102,6 +103,22 @@ pub enum Command {
     Push {
         #[command(subcommand)]
         command: PushCommand,
+    },
+    /// Serve the HTTP API (search, listings, profiles, push, shortlists,
+    /// classification) on the store and the current index generation.
+    ///
+    /// The port opens at once; /readyz answers 200 once the model and the
+    /// index are loaded. Writes through the API are stored immediately and
+    /// the index follows them in the background, switching generations
+    /// atomically. SIGTERM or Ctrl-C stops taking connections and drains
+    /// the requests in flight. Every endpoint except /healthz, /readyz,
+    /// /metrics and /openapi.json needs a key from `patmatch keys create`;
+    /// there is no default key.
+    Serve(ServeArgs),
+    /// Create, list or revoke API keys (stored hashed in the store).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Fetch, inspect or try the embedding model (multilingual-e5-small).
     Model {
@@ -517,6 +534,81 @@ pub struct ClassifyArgs {
     pub ipc: IpcArgs,
 
     /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    /// Default: `bind` from the config file, else 127.0.0.1:8080.
+    #[arg(long, env = "PATMATCH_BIND", value_name = "ADDR:PORT")]
+    pub bind: Option<String>,
+
+    /// Let search, listing pages and similar listings answer without a key.
+    /// Default: `public_search` from the config file, else off.
+    #[arg(long, env = "PATMATCH_PUBLIC_SEARCH")]
+    pub public_search: bool,
+
+    /// Base of the listing links in shortlist exports
+    /// (`{base}/listings/{id}`). Default: `base_url` from the config
+    /// file, else http://<bind>.
+    #[arg(long, env = "PATMATCH_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 8, value_name = "MIB")]
+    pub body_limit: usize,
+
+    /// Requests handled at once; more wait for a slot until they time out.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub concurrency: usize,
+
+    #[command(flatten)]
+    pub ipc: IpcArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token, once: only a hash is stored.
+    Create(KeysCreateArgs),
+    /// List keys (ids, roles, subjects; never secrets).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by id; it stops working at once.
+    Revoke {
+        /// The key's id (the part of the token after `pm_` and before the next `_`).
+        id: String,
+    },
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct KeysCreateArgs {
+    /// admin: everything; broker: its own shortlists; enterprise: its own
+    /// profiles, pushes and feedback. All roles may search.
+    #[arg(long, value_parser = ["admin", "broker", "enterprise"])]
+    pub role: String,
+
+    /// The enterprise an enterprise key acts for (required with that role).
+    #[arg(long, value_name = "ID", required_if_eq("role", "enterprise"))]
+    pub enterprise: Option<String>,
+
+    /// The broker a broker key acts for (required with that role).
+    #[arg(long, value_name = "ID", required_if_eq("role", "broker"))]
+    pub broker: Option<String>,
+
+    /// A note on who holds the key.
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+
+    /// Print JSON (`id`, `role`, `subject`, `token`).
     #[arg(long)]
     pub json: bool,
 }

@@ -1,6 +1,6 @@
 use super::args::IndexArgs;
 use super::import::open_store;
-use super::ipc::{embed_titles, open_cache, IpcSource};
+use super::ipc::IpcSource;
 use super::settings::Settings;
 use anyhow::{Context, Result};
 use corpus::{Listing, Store};
@@ -38,7 +38,8 @@ pub fn run(settings: &Settings, args: &IndexArgs) -> Result<ExitCode> {
     // Holder kinds the records do not state are predicted from the names,
     // IPC subclasses from the titles.
     let source = IpcSource::resolve(settings, &args.ipc);
-    let (classifier, ipc) = listing_classifier(&source, &store, &embedder, &config, &bars)?;
+    let (classifier, ipc) =
+        listing_classifier(settings, &source, &store, &embedder, &config, &bars)?;
     let report = build_index_with(&store, &embedder, &config, mode, &bars, &classifier)
         .with_context(|| format!("indexing into {}", config.dir.display()))?;
     if args.json {
@@ -80,6 +81,7 @@ struct IpcReport {
 /// and what it predicted. Titles are embedded and classified here, before
 /// the build, so that enriching during it is a look-up.
 fn listing_classifier(
+    settings: &Settings,
     source: &IpcSource,
     store: &dyn Store,
     embedder: &Embedder,
@@ -90,28 +92,21 @@ fn listing_classifier(
     let Some(ipc) = source.classifier(embedder, &config.embedding_cache, bars)? else {
         return Ok((ListingClassifier::default(), IpcReport::default()));
     };
+    if matches!(source, IpcSource::Train { .. }) {
+        // `serve` and later builds load it instead of training again.
+        let saved = settings.saved_ipc_classifier();
+        ipc.save(&saved)
+            .with_context(|| format!("saving the IPC classifier to {}", saved.display()))?;
+    }
     let classifier_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let listings = store.listings()?;
-    let titles = ListingClassifier::titles_to_classify(&listings);
-    let vectors = {
-        let mut cache = open_cache(&config.embedding_cache)?;
-        embed_titles(
-            embedder,
-            &mut cache,
-            &titles,
-            ipc.config().embedding,
-            "listing titles",
-            bars,
-        )?
-    };
-    let classifier = ListingClassifier::default()
-        .with_ipc(&ipc, &titles, &vectors)
+    let classifier = patmatch_api::listing_classifier(store, Some(&ipc), embedder, config, bars)
         .context("classifying listing titles")?;
+    let listings = store.listings()?;
     let report = IpcReport {
         predicted: true,
-        titles: titles.len(),
+        titles: ListingClassifier::titles_to_classify(&listings).len(),
         classifier_seconds,
         titles_seconds: started.elapsed().as_secs_f64(),
         ..count_predictions(&classifier, &listings)

@@ -8,16 +8,12 @@ use corpus::IpcCode;
 use indexer::{BuildProgress, EmbeddingCache};
 use indicatif::ProgressBar;
 use models::Embedder;
-use ranker::{embed_titles_cached, IpcClassifier, IpcClassifierConfig, IpcExample, TitleEmbedding};
+use ranker::{IpcClassifier, IpcClassifierConfig, IpcExample};
 use serde::Deserialize;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tracing::{info, warn};
-
-/// Titles per call into the cache and the model: small enough for the bar
-/// to move, large enough for the model's length-sorted batches.
-const EMBED_CHUNK: usize = 512;
 
 /// Where the IPC classifier comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,12 +44,18 @@ impl IpcSource {
         if let Some(path) = &settings.ipc_classifier {
             return Self::Load(path.clone());
         }
-        match &settings.ipc_titles {
-            Some(titles) => Self::train(titles),
-            None => Self::Train {
-                titles: settings.shared_ipc_titles(),
-                required: false,
-            },
+        if let Some(titles) = &settings.ipc_titles {
+            return Self::train(titles);
+        }
+        // What an earlier `index` trained: training again would give the
+        // same classifier from the same titles, 50 s later.
+        let saved = settings.saved_ipc_classifier();
+        if saved.is_file() {
+            return Self::Load(saved);
+        }
+        Self::Train {
+            titles: settings.shared_ipc_titles(),
+            required: false,
         }
     }
 
@@ -126,7 +128,7 @@ pub fn train(
     progress: &dyn BuildProgress,
 ) -> Result<IpcClassifier> {
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
-    let vectors = embed_titles(
+    let vectors = patmatch_api::embed_titles(
         embedder,
         cache,
         &texts,
@@ -180,35 +182,6 @@ pub fn read_titles(path: &Path) -> Result<Vec<IpcExample>> {
         });
     }
     Ok(examples)
-}
-
-/// The vectors of `titles` with the prefix `embedding` names, from the
-/// cache where it has them, with a progress bar per `EMBED_CHUNK`.
-pub fn embed_titles(
-    embedder: &Embedder,
-    cache: &mut EmbeddingCache,
-    titles: &[String],
-    embedding: TitleEmbedding,
-    stage: &str,
-    progress: &dyn BuildProgress,
-) -> Result<Vec<Vec<f32>>> {
-    let started = Instant::now();
-    progress.stage(stage, titles.len() as u64);
-    let mut vectors = Vec::with_capacity(titles.len());
-    for chunk in titles.chunks(EMBED_CHUNK) {
-        vectors.extend(
-            embed_titles_cached(embedder, cache, chunk, embedding)
-                .with_context(|| format!("embedding {stage}"))?,
-        );
-        progress.progress(vectors.len() as u64);
-    }
-    progress.finish_stage();
-    info!(
-        titles = titles.len(),
-        seconds = started.elapsed().as_secs_f64(),
-        "{stage} embedded or read from the cache"
-    );
-    Ok(vectors)
 }
 
 /// A spinner on stderr for a step without a count (hidden when stderr is

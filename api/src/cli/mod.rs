@@ -14,17 +14,19 @@ mod classify;
 mod import;
 mod index;
 mod ipc;
+mod keys;
 mod logging;
 mod model;
 mod push;
 mod search;
+mod serve;
 mod settings;
 mod show;
 
 pub use args::Args;
 
 use anyhow::Result;
-use args::{Command, ListingsCommand, ModelCommand, ProfilesCommand, PushCommand};
+use args::{Command, KeysCommand, ListingsCommand, ModelCommand, ProfilesCommand, PushCommand};
 use settings::Settings;
 use std::process::ExitCode;
 
@@ -49,6 +51,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             PushCommand::Run(args) => push::run(&settings, &args),
             PushCommand::List(args) => push::list(&settings, &args),
             PushCommand::Feedback(args) => push::feedback(&settings, &args),
+        },
+        Command::Serve(args) => serve::run(&settings, &args),
+        Command::Keys { command } => match command {
+            KeysCommand::Create(args) => keys::create(&settings, &args),
+            KeysCommand::List { json } => keys::list(&settings, json),
+            KeysCommand::Revoke { id } => keys::revoke(&settings, &id),
         },
         Command::Model { command } => match command {
             ModelCommand::Fetch(fetch) => model::fetch(&settings, &fetch),

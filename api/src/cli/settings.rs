@@ -28,6 +28,11 @@ pub struct Settings {
     /// A saved IPC classifier, from the config file; flags and environment
     /// override it.
     pub ipc_classifier: Option<PathBuf>,
+    /// `serve`'s address, public search and link base, from the config
+    /// file; flags and environment override them.
+    pub bind: Option<String>,
+    pub public_search: bool,
+    pub base_url: Option<String>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -44,6 +49,9 @@ struct FileSettings {
     shared_dir: Option<PathBuf>,
     ipc_titles: Option<PathBuf>,
     ipc_classifier: Option<PathBuf>,
+    bind: Option<String>,
+    public_search: Option<bool>,
+    base_url: Option<String>,
 }
 
 impl Settings {
@@ -77,6 +85,9 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("../shared")),
             ipc_titles: file.ipc_titles,
             ipc_classifier: file.ipc_classifier,
+            bind: file.bind,
+            public_search: file.public_search.unwrap_or(false),
+            base_url: file.base_url,
             config_file,
         })
     }
@@ -96,6 +107,12 @@ impl Settings {
         let mut config = indexer::IndexConfig::new(self.data_dir.join("index"));
         config.embedding_cache = self.data_dir.join("embeddings.db");
         config
+    }
+
+    /// Where `index` saves the IPC classifier it trains, and where `index`
+    /// and `serve` load it from unless told otherwise.
+    pub fn saved_ipc_classifier(&self) -> PathBuf {
+        self.data_dir.join("ipc-classifier.bin")
     }
 
     /// The shared data's labelled IPC titles.

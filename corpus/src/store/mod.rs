@@ -7,5 +7,7 @@ mod sqlite_store;
 #[allow(clippy::module_inception)]
 mod store;
 
+// The same hex SHA-256 the store hashes content with hashes key secrets.
+pub(crate) use codec::content_hash;
 pub use sqlite_store::{SqliteStore, StoreConfig};
 pub use store::{Batch, BatchCounts, DeclarationVersion, Store, StoreCounts, UpsertCounts};

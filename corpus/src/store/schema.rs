@@ -126,7 +126,6 @@ CREATE TRIGGER push_items_never_deleted BEFORE DELETE ON push_items
 BEGIN SELECT RAISE(ABORT, 'push items are never deleted'); END;
 "#;
 
-/// Every migration, in the order they are applied.
 /// Migration 3: batch push. Each profile's baseline is a cache derived from
 /// a search, so it is replaced freely (unlike push items); it goes with its
 /// profile. Terms changes are looked up by day for a whole run at once.
@@ -144,7 +143,57 @@ CREATE TABLE profile_baselines (
 CREATE INDEX events_type_date ON events (type, on_date);
 "#;
 
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PUSH, V3_BASELINES];
+/// Migration 4: what the HTTP API needs.
+///
+/// API keys keep only a hash of their secret; a revoked key stays, so what
+/// it did remains attributable. A key that acts for someone (a broker, an
+/// enterprise) names them, an admin key names no one: the database refuses
+/// any other row too.
+///
+/// Shortlists are a broker's working state, edited and deleted freely; their
+/// items go with them.
+///
+/// Profiles are deleted softly: push runs and items name them and are
+/// append-only, so the row stays and `deleted_at` hides it from every read
+/// but the push audit.
+const V4_API: &str = r#"
+CREATE TABLE api_keys (
+    id            TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+    secret_sha256 TEXT NOT NULL CHECK (length(secret_sha256) = 64),
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'broker', 'enterprise')),
+    subject       TEXT,
+    label         TEXT,
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    CHECK (CASE role WHEN 'admin' THEN subject IS NULL
+                     ELSE coalesce(length(subject), 0) > 0 END)
+) STRICT;
+
+CREATE TABLE shortlists (
+    id         TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+    broker_id  TEXT NOT NULL CHECK (length(broker_id) > 0),
+    client     TEXT NOT NULL,
+    title      TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX shortlists_broker ON shortlists (broker_id, created_at);
+
+CREATE TABLE shortlist_items (
+    shortlist_id TEXT NOT NULL REFERENCES shortlists (id) ON DELETE CASCADE,
+    listing_id   TEXT NOT NULL REFERENCES listings (id),
+    verdict      TEXT NOT NULL CHECK (verdict IN ('kept', 'rejected')),
+    note         TEXT,
+    added_at     TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (shortlist_id, listing_id)
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE profiles ADD COLUMN deleted_at TEXT;
+"#;
+
+/// Every migration, in the order they are applied.
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PUSH, V3_BASELINES, V4_API];
 
 /// The schema version this program writes and understands.
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -205,4 +254,99 @@ fn too_new(path: &Path, found: u32) -> crate::Error {
          refusing to open it (upgrade patmatch)",
         path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written by the program of schema version 3, exactly: its
+    /// migrations and nothing more, with a profile pushed once.
+    fn version_3_file(path: &Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO profiles (id, source, enterprise_id, profile, content_hash, \
+             created_at, updated_at) VALUES ('p1', 's', 'e1', '{}', \
+             '0000000000000000000000000000000000000000000000000000000000000000', \
+             '2026-03-01T00:00:00.000000000Z', '2026-03-01T00:00:00.000000000Z'); \
+             INSERT INTO push_runs (profile_id, push_date, items, recorded_at) \
+             VALUES ('p1', '2026-03-02', 0, '2026-03-02T00:00:00.000000000Z');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn version_3_migrates_to_4_keeping_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let mut conn = version_3_file(&path);
+
+        migrate(&mut conn, &path).unwrap();
+
+        assert_eq!(user_version(&conn).unwrap(), 4);
+        assert_eq!(SCHEMA_VERSION, 4);
+        let live: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM profiles WHERE deleted_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(live, 1, "an existing profile is not deleted");
+        let runs: i64 = conn
+            .query_row("SELECT count(*) FROM push_runs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(runs, 1);
+        for table in ["api_keys", "shortlists", "shortlist_items"] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
+        // Migrating again is a no-op.
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 4);
+    }
+
+    #[test]
+    fn the_database_refuses_keys_and_items_that_break_the_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let hash = "a".repeat(64);
+        let key = |role: &str, subject: Option<&str>| {
+            conn.execute(
+                "INSERT INTO api_keys (id, secret_sha256, role, subject, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, 'now')",
+                rusqlite::params![format!("{role}-{subject:?}"), hash, role, subject],
+            )
+        };
+        assert!(key("admin", None).is_ok());
+        assert!(key("enterprise", Some("e1")).is_ok());
+        assert!(key("admin", Some("e1")).is_err());
+        assert!(key("broker", None).is_err());
+        assert!(key("broker", Some("")).is_err());
+        assert!(key("root", None).is_err());
+
+        conn.execute_batch(
+            "INSERT INTO shortlists (id, broker_id, client, created_at, updated_at) \
+             VALUES ('s1', 'b1', 'c', 'now', 'now');",
+        )
+        .unwrap();
+        // No such listing: the foreign key refuses the item.
+        let item = conn.execute(
+            "INSERT INTO shortlist_items \
+             (shortlist_id, listing_id, verdict, added_at, updated_at) \
+             VALUES ('s1', 'nope', 'kept', 'now', 'now')",
+            [],
+        );
+        assert!(item.is_err());
+    }
 }

@@ -1,10 +1,10 @@
 use super::{codec, schema};
 use crate::{
-    Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, Lifecycle,
-    LifecycleEvent, Listing, ProfileBaseline, PushFeedback, PushHistory, PushItem, PushedTerms,
-    Store, StoreCounts, UpsertCounts,
+    ApiKey, Batch, BatchCounts, Declaration, DeclarationVersion, DemandProfile, Error, KeyRole,
+    Lifecycle, LifecycleEvent, Listing, ProfileBaseline, PushFeedback, PushHistory, PushItem,
+    PushedTerms, Shortlist, ShortlistItem, Store, StoreCounts, UpsertCounts, Verdict,
 };
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -87,12 +87,14 @@ impl SqliteStore {
         Ok(Self { conn })
     }
 
-    /// Fails with `NotFound` unless the listing exists.
-    /// Every pushed profile's history, or only that of `only`.
+    /// Every live profile's history, or only that of `only`; a deleted
+    /// profile has none.
     fn read_histories(&self, only: Option<&str>) -> crate::Result<HashMap<String, PushHistory>> {
         let mut histories: HashMap<String, PushHistory> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT profile_id, push_date FROM push_runs WHERE ?1 IS NULL OR profile_id = ?1 \
+            "SELECT profile_id, push_date FROM push_runs \
+             WHERE (?1 IS NULL OR profile_id = ?1) AND profile_id NOT IN \
+             (SELECT id FROM profiles WHERE deleted_at IS NOT NULL) \
              ORDER BY profile_id, push_date",
         )?;
         let rows = stmt.query_map([only], |row| {
@@ -107,7 +109,9 @@ impl SqliteStore {
         // skips decoding every stored explanation.
         let mut stmt = self.conn.prepare_cached(
             "SELECT profile_id, listing_id, json_extract(item, '$.terms') FROM push_items \
-             WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY profile_id, push_date",
+             WHERE (?1 IS NULL OR profile_id = ?1) AND profile_id NOT IN \
+             (SELECT id FROM profiles WHERE deleted_at IS NOT NULL) \
+             ORDER BY profile_id, push_date",
         )?;
         let rows = stmt.query_map([only], |row| {
             Ok((
@@ -128,7 +132,9 @@ impl SqliteStore {
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT profile_id, listing_id, push_date, relevant, reason FROM push_feedback \
-             WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY profile_id, push_date, listing_id",
+             WHERE (?1 IS NULL OR profile_id = ?1) AND profile_id NOT IN \
+             (SELECT id FROM profiles WHERE deleted_at IS NOT NULL) \
+             ORDER BY profile_id, push_date, listing_id",
         )?;
         let rows = stmt.query_map([only], |row| {
             Ok((
@@ -201,6 +207,33 @@ impl SqliteStore {
             Err(not_found_listing(id))
         }
     }
+
+    /// Fails with `NotFound` unless the profile exists and is not deleted.
+    fn require_live_profile(conn: &Connection, id: &str) -> crate::Result<()> {
+        let found = conn
+            .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1 AND deleted_at IS NULL")?
+            .exists([id])?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                what: "profile",
+                id: id.to_owned(),
+            })
+        }
+    }
+
+    /// Fails with `NotFound` unless the shortlist exists.
+    fn require_shortlist(conn: &Connection, id: &str) -> crate::Result<()> {
+        let found = conn
+            .prepare_cached("SELECT 1 FROM shortlists WHERE id = ?1")?
+            .exists([id])?;
+        if found {
+            Ok(())
+        } else {
+            Err(not_found_shortlist(id))
+        }
+    }
 }
 
 impl Store for SqliteStore {
@@ -240,7 +273,10 @@ impl Store for SqliteStore {
     fn profile(&self, id: &str) -> crate::Result<Option<DemandProfile>> {
         let row: Option<(String, String, String)> = self
             .conn
-            .prepare_cached("SELECT profile, created_at, updated_at FROM profiles WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT profile, created_at, updated_at FROM profiles \
+                 WHERE id = ?1 AND deleted_at IS NULL",
+            )?
             .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
         row.map(|(content, created, updated)| {
@@ -266,7 +302,8 @@ impl Store for SqliteStore {
 
     fn profiles(&self) -> crate::Result<Vec<DemandProfile>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, profile, created_at, updated_at FROM profiles ORDER BY id",
+            "SELECT id, profile, created_at, updated_at FROM profiles \
+             WHERE deleted_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |row| {
             Ok((
@@ -353,7 +390,7 @@ impl Store for SqliteStore {
     fn counts(&self) -> crate::Result<StoreCounts> {
         let (listings, profiles, events): (i64, i64, i64) = self.conn.query_row(
             "SELECT (SELECT count(*) FROM listings), \
-                    (SELECT count(*) FROM profiles), \
+                    (SELECT count(*) FROM profiles WHERE deleted_at IS NULL), \
                     (SELECT count(*) FROM events)",
             [],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
@@ -410,15 +447,7 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for baseline in baselines {
-            let known = tx
-                .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
-                .exists([&baseline.profile_id])?;
-            if !known {
-                return Err(Error::NotFound {
-                    what: "profile",
-                    id: baseline.profile_id.clone(),
-                });
-            }
+            Self::require_live_profile(&tx, &baseline.profile_id)?;
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO profile_baselines \
                  (profile_id, fingerprint, computed_on, vector, terms, lexical, semantic, recorded_at) \
@@ -547,6 +576,418 @@ impl Store for SqliteStore {
         }
         Ok(out)
     }
+
+    fn delete_profile(&mut self, id: &str) -> crate::Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deleted = tx
+            .prepare_cached(
+                "UPDATE profiles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            )?
+            .execute(params![id, codec::timestamp(Utc::now())])?
+            > 0;
+        if deleted {
+            // A baseline is a cache for pushing, and nothing is pushed to a
+            // deleted profile; a revived one computes a fresh baseline.
+            tx.prepare_cached("DELETE FROM profile_baselines WHERE profile_id = ?1")?
+                .execute([id])?;
+        }
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    fn save_api_key(&mut self, key: &ApiKey) -> crate::Result<()> {
+        key.validate()?;
+        // DO NOTHING, then a count, rather than a read first: the check and
+        // the insert are one statement, so two writers cannot both pass it.
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO api_keys \
+                 (id, secret_sha256, role, subject, label, created_at, revoked_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                key.id,
+                key.secret_sha256,
+                key.role.as_str(),
+                key.subject,
+                key.label,
+                codec::timestamp(key.created_at),
+                key.revoked_at.map(codec::timestamp),
+            ])?;
+        if inserted == 0 {
+            return Err(Error::invalid(
+                "id",
+                format!("an API key with id {:?} exists", key.id),
+            ));
+        }
+        Ok(())
+    }
+
+    fn api_key(&self, id: &str) -> crate::Result<Option<ApiKey>> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT id, secret_sha256, role, subject, label, created_at, revoked_at \
+                 FROM api_keys WHERE id = ?1",
+            )?
+            .query_row([id], api_key_row)
+            .optional()?;
+        row.map(ApiKeyRow::decode).transpose()
+    }
+
+    fn api_keys(&self) -> crate::Result<Vec<ApiKey>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, secret_sha256, role, subject, label, created_at, revoked_at \
+             FROM api_keys ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([], api_key_row)?;
+        let mut keys = Vec::new();
+        for row in rows {
+            keys.push(row?.decode()?);
+        }
+        Ok(keys)
+    }
+
+    fn revoke_api_key(&mut self, id: &str, at: DateTime<Utc>) -> crate::Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revoked = tx
+            .prepare_cached(
+                "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            )?
+            .execute(params![id, codec::timestamp(at)])?
+            > 0;
+        if !revoked {
+            let known = tx
+                .prepare_cached("SELECT 1 FROM api_keys WHERE id = ?1")?
+                .exists([id])?;
+            if !known {
+                return Err(Error::NotFound {
+                    what: "api key",
+                    id: id.to_owned(),
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(revoked)
+    }
+
+    fn create_shortlist(&mut self, shortlist: &Shortlist) -> crate::Result<()> {
+        shortlist.validate()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO shortlists (id, broker_id, client, title, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                shortlist.id,
+                shortlist.broker_id,
+                shortlist.client,
+                shortlist.title,
+                codec::timestamp(shortlist.created_at),
+                codec::timestamp(shortlist.updated_at),
+            ])?;
+        if inserted == 0 {
+            return Err(Error::invalid(
+                "id",
+                format!("a shortlist with id {:?} exists", shortlist.id),
+            ));
+        }
+        for item in &shortlist.items {
+            // Checked here rather than left to the foreign key, so that the
+            // caller learns which listing is unknown.
+            Self::require_listing(&tx, &item.listing_id)?;
+            insert_shortlist_item(&tx, &shortlist.id, item)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn shortlist(&self, id: &str) -> crate::Result<Option<Shortlist>> {
+        let tx = self.conn.unchecked_transaction()?;
+        Ok(read_shortlists(&tx, ShortlistFilter::Id(id))?.pop())
+    }
+
+    fn shortlists(&self, broker_id: Option<&str>) -> crate::Result<Vec<Shortlist>> {
+        // One read transaction: the lists and their items from one snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        let filter = broker_id.map_or(ShortlistFilter::All, ShortlistFilter::Broker);
+        read_shortlists(&tx, filter)
+    }
+
+    fn update_shortlist(
+        &mut self,
+        id: &str,
+        client: &str,
+        title: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> crate::Result<()> {
+        crate::shortlist::validate_client(id, client)?;
+        let updated = self
+            .conn
+            .prepare_cached(
+                "UPDATE shortlists SET client = ?2, title = ?3, updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, client, title, codec::timestamp(at)])?;
+        if updated == 0 {
+            return Err(not_found_shortlist(id));
+        }
+        Ok(())
+    }
+
+    fn delete_shortlist(&mut self, id: &str) -> crate::Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The schema cascades too, but only on a connection with foreign
+        // keys on; deleting the items here does not depend on it.
+        tx.prepare_cached("DELETE FROM shortlist_items WHERE shortlist_id = ?1")?
+            .execute([id])?;
+        let deleted = tx
+            .prepare_cached("DELETE FROM shortlists WHERE id = ?1")?
+            .execute([id])?
+            > 0;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    fn put_shortlist_item(
+        &mut self,
+        shortlist_id: &str,
+        listing_id: &str,
+        verdict: Verdict,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> crate::Result<bool> {
+        let at = codec::timestamp(at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Self::require_shortlist(&tx, shortlist_id)?;
+        Self::require_listing(&tx, listing_id)?;
+        let updated =
+            tx.prepare_cached(
+                "UPDATE shortlist_items SET verdict = ?3, note = ?4, updated_at = ?5 \
+                 WHERE shortlist_id = ?1 AND listing_id = ?2",
+            )?
+            .execute(params![
+                shortlist_id,
+                listing_id,
+                verdict.as_str(),
+                note,
+                at
+            ])? > 0;
+        if !updated {
+            tx.prepare_cached(
+                "INSERT INTO shortlist_items \
+                 (shortlist_id, listing_id, verdict, note, added_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![
+                shortlist_id,
+                listing_id,
+                verdict.as_str(),
+                note,
+                at
+            ])?;
+        }
+        touch_shortlist(&tx, shortlist_id, &at)?;
+        tx.commit()?;
+        Ok(!updated)
+    }
+
+    fn remove_shortlist_item(
+        &mut self,
+        shortlist_id: &str,
+        listing_id: &str,
+        at: DateTime<Utc>,
+    ) -> crate::Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Self::require_shortlist(&tx, shortlist_id)?;
+        let removed = tx
+            .prepare_cached(
+                "DELETE FROM shortlist_items WHERE shortlist_id = ?1 AND listing_id = ?2",
+            )?
+            .execute([shortlist_id, listing_id])?
+            > 0;
+        if removed {
+            touch_shortlist(&tx, shortlist_id, &codec::timestamp(at))?;
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+}
+
+/// An `api_keys` row as read, before its role and timestamps are decoded
+/// (which can fail with the crate's error, not rusqlite's).
+struct ApiKeyRow {
+    id: String,
+    secret_sha256: String,
+    role: String,
+    subject: Option<String>,
+    label: Option<String>,
+    created_at: String,
+    revoked_at: Option<String>,
+}
+
+fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
+    Ok(ApiKeyRow {
+        id: row.get(0)?,
+        secret_sha256: row.get(1)?,
+        role: row.get(2)?,
+        subject: row.get(3)?,
+        label: row.get(4)?,
+        created_at: row.get(5)?,
+        revoked_at: row.get(6)?,
+    })
+}
+
+impl ApiKeyRow {
+    fn decode(self) -> crate::Result<ApiKey> {
+        let role: KeyRole = self
+            .role
+            .parse()
+            .map_err(|e| Error::Store(format!("api key {:?}: stored role: {e}", self.id)))?;
+        Ok(ApiKey {
+            role,
+            created_at: codec::parse_timestamp(&self.created_at)?,
+            revoked_at: self
+                .revoked_at
+                .as_deref()
+                .map(codec::parse_timestamp)
+                .transpose()?,
+            id: self.id,
+            secret_sha256: self.secret_sha256,
+            subject: self.subject,
+            label: self.label,
+        })
+    }
+}
+
+/// Which shortlists [`read_shortlists`] reads.
+#[derive(Clone, Copy)]
+enum ShortlistFilter<'a> {
+    All,
+    Broker(&'a str),
+    Id(&'a str),
+}
+
+impl<'a> ShortlistFilter<'a> {
+    /// The condition on the `shortlists` table (aliased `s`), with its one
+    /// parameter; a separate statement per kind, so each uses its index.
+    fn condition(self) -> (&'static str, Option<&'a str>) {
+        match self {
+            Self::All => ("?1 IS NULL", None),
+            Self::Broker(broker) => ("s.broker_id = ?1", Some(broker)),
+            Self::Id(id) => ("s.id = ?1", Some(id)),
+        }
+    }
+}
+
+/// The shortlists `filter` selects, by creation time then id, each with its
+/// items by `added_at` then listing id. Call inside a transaction, so the
+/// lists and their items are read from one snapshot.
+fn read_shortlists(
+    conn: &Connection,
+    filter: ShortlistFilter<'_>,
+) -> crate::Result<Vec<Shortlist>> {
+    let (condition, param) = filter.condition();
+    let mut items: HashMap<String, Vec<ShortlistItem>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT i.shortlist_id, i.listing_id, i.verdict, i.note, i.added_at, i.updated_at \
+         FROM shortlist_items i JOIN shortlists s ON s.id = i.shortlist_id \
+         WHERE {condition} ORDER BY i.shortlist_id, i.added_at, i.listing_id"
+    ))?;
+    let rows = stmt.query_map([param], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (shortlist_id, listing_id, verdict, note, added_at, updated_at) = row?;
+        let verdict: Verdict = verdict.parse().map_err(|e| {
+            Error::Store(format!(
+                "shortlist {shortlist_id:?}, listing {listing_id:?}: stored verdict: {e}"
+            ))
+        })?;
+        items.entry(shortlist_id).or_default().push(ShortlistItem {
+            listing_id,
+            verdict,
+            note,
+            added_at: codec::parse_timestamp(&added_at)?,
+            updated_at: codec::parse_timestamp(&updated_at)?,
+        });
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT s.id, s.broker_id, s.client, s.title, s.created_at, s.updated_at \
+         FROM shortlists s WHERE {condition} ORDER BY s.created_at, s.id"
+    ))?;
+    let rows = stmt.query_map([param], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut shortlists = Vec::new();
+    for row in rows {
+        let (id, broker_id, client, title, created_at, updated_at) = row?;
+        shortlists.push(Shortlist {
+            items: items.remove(&id).unwrap_or_default(),
+            created_at: codec::parse_timestamp(&created_at)?,
+            updated_at: codec::parse_timestamp(&updated_at)?,
+            id,
+            broker_id,
+            client,
+            title,
+        });
+    }
+    Ok(shortlists)
+}
+
+fn insert_shortlist_item(
+    conn: &Connection,
+    shortlist_id: &str,
+    item: &ShortlistItem,
+) -> crate::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO shortlist_items \
+         (shortlist_id, listing_id, verdict, note, added_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        shortlist_id,
+        item.listing_id,
+        item.verdict.as_str(),
+        item.note,
+        codec::timestamp(item.added_at),
+        codec::timestamp(item.updated_at),
+    ])?;
+    Ok(())
+}
+
+/// Moves a shortlist's `updated_at`: any change to its items is a change to it.
+fn touch_shortlist(conn: &Connection, id: &str, at: &str) -> crate::Result<()> {
+    conn.prepare_cached("UPDATE shortlists SET updated_at = ?2 WHERE id = ?1")?
+        .execute([id, at])?;
+    Ok(())
 }
 
 /// Records one profile's push for a day inside `tx`; false when that day
@@ -559,15 +1000,7 @@ fn insert_push(
     now: &str,
 ) -> crate::Result<bool> {
     let day = date.to_string();
-    let profile_known = tx
-        .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
-        .exists([profile_id])?;
-    if !profile_known {
-        return Err(Error::NotFound {
-            what: "profile",
-            id: profile_id.to_owned(),
-        });
-    }
+    SqliteStore::require_live_profile(tx, profile_id)?;
     let done = tx
         .prepare_cached("SELECT 1 FROM push_runs WHERE profile_id = ?1 AND push_date = ?2")?
         .exists(params![profile_id, day])?;
@@ -751,14 +1184,23 @@ fn insert_declaration(
 fn upsert_profile(conn: &Connection, profile: &DemandProfile, now: &str) -> crate::Result<Upsert> {
     let content = codec::profile_content(profile)?;
     let hash = codec::content_hash(&content);
-    let stored = stored_hash(conn, "profiles", &profile.id)?;
+    let stored: Option<(String, bool)> = conn
+        .prepare_cached("SELECT content_hash, deleted_at IS NOT NULL FROM profiles WHERE id = ?1")?
+        .query_row([&profile.id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
     match stored {
         // A new profile keeps the timestamps it comes with (the source's or
-        // the caller's clock).
-        None => {
+        // the caller's clock). A deleted one written again is new to every
+        // reader, so it is revived as if inserted: the row is kept (pushes
+        // name it), everything in it replaced.
+        None | Some((_, true)) => {
             conn.prepare_cached(
                 "INSERT INTO profiles (id, source, enterprise_id, profile, content_hash, \
-                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (id) DO UPDATE SET source = excluded.source, \
+                 enterprise_id = excluded.enterprise_id, profile = excluded.profile, \
+                 content_hash = excluded.content_hash, created_at = excluded.created_at, \
+                 updated_at = excluded.updated_at, deleted_at = NULL",
             )?
             .execute(params![
                 profile.id,
@@ -771,10 +1213,10 @@ fn upsert_profile(conn: &Connection, profile: &DemandProfile, now: &str) -> crat
             ])?;
             Ok(Upsert::Inserted)
         }
-        Some(stored) if stored == hash => Ok(Upsert::Unchanged),
+        Some((stored, false)) if stored == hash => Ok(Upsert::Unchanged),
         // A changed profile keeps its first created_at; updated_at is when
         // the store saw the change, whatever the incoming value says.
-        Some(_) => {
+        Some((_, false)) => {
             conn.prepare_cached(
                 "UPDATE profiles SET source = ?2, enterprise_id = ?3, profile = ?4, \
                  content_hash = ?5, updated_at = ?6 WHERE id = ?1",
@@ -852,6 +1294,13 @@ fn load_lifecycle(
     }
     let listed_on = first.as_ref().and_then(|d| d.announced_on);
     Ok((Lifecycle { listed_on, events }, first))
+}
+
+fn not_found_shortlist(id: &str) -> Error {
+    Error::NotFound {
+        what: "shortlist",
+        id: id.to_owned(),
+    }
 }
 
 fn not_found_listing(id: &str) -> Error {
