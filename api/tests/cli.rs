@@ -140,6 +140,144 @@ fn help_explains_every_flag() {
         ],
     );
     help_lists(dir, &["listings", "show"], &["--json", "--on"]);
+    help_lists(
+        dir,
+        &["serve"],
+        &[
+            "--bind",
+            "PATMATCH_BIND",
+            "--public-search",
+            "--base-url",
+            "--timeout",
+            "--body-limit",
+            "--concurrency",
+            "--ipc-classifier",
+            "--no-ipc",
+            "/readyz",
+            "SIGTERM",
+        ],
+    );
+    help_lists(
+        dir,
+        &["keys", "create"],
+        &["--role", "--enterprise", "--broker", "--label", "--json"],
+    );
+    help_lists(dir, &["keys", "list"], &["--json"]);
+}
+
+/// One HTTP/1.1 exchange over a plain TCP socket: status and body.
+fn http(addr: &str, method: &str, path: &str, key: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let auth = key.map_or(String::new(), |k| format!("Authorization: Bearer {k}\r\n"));
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (status, body)
+}
+
+#[test]
+fn keys_are_created_hashed_and_serve_answers_then_drains_on_sigterm() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let patents = head(&corpus_file("patents.jsonl"), 30, dir.path(), "patents.jsonl");
+    let demands = head(
+        &shared().join("data/demands/demands.jsonl"),
+        5,
+        dir.path(),
+        "demands.jsonl",
+    );
+    let patmatch_in = |args: &[&str]| {
+        let mut cmd = patmatch(dir.path());
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .arg("--model-dir")
+            .arg(test_model_dir())
+            .args(args);
+        cmd
+    };
+    let ok = |mut cmd: Command| {
+        let out = run(&mut cmd);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    ok(patmatch_in(&["import", patents.to_str().unwrap(), demands.to_str().unwrap()]));
+    ok(patmatch_in(&["model", "fetch"]));
+    ok(patmatch_in(&["index", "--no-ipc"]));
+
+    // Keys: the token is printed once; the store keeps only its hash.
+    let admin = ok(patmatch_in(&["keys", "create", "--role", "admin", "--json"]));
+    let admin: serde_json::Value = serde_json::from_slice(&admin.stdout).unwrap();
+    let token = admin["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("pm_"), "{token}");
+    let refused = run(&mut patmatch_in(&["keys", "create", "--role", "enterprise"]));
+    assert!(!refused.status.success(), "an enterprise key needs --enterprise");
+    let spare = ok(patmatch_in(&["keys", "create", "--role", "broker", "--broker", "b1", "--json"]));
+    let spare: serde_json::Value = serde_json::from_slice(&spare.stdout).unwrap();
+    ok(patmatch_in(&["keys", "revoke", spare["id"].as_str().unwrap()]));
+    let listed = stdout(&ok(patmatch_in(&["keys", "list"])));
+    assert!(listed.contains("admin") && listed.contains("revoked"), "{listed}");
+    let (_, secret) = token.rsplit_once('_').unwrap();
+    assert!(!listed.contains(secret));
+    let db = std::fs::read(data.join("patmatch.db")).unwrap();
+    assert!(
+        !db.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the secret itself is in the store"
+    );
+
+    let mut child = patmatch_in(&["serve", "--bind", "127.0.0.1:0", "--no-ipc"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Ready once the model and index are loaded; stderr keeps draining so
+    // the child never blocks on a full pipe.
+    let drain = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let mut ready = false;
+    for _ in 0..600 {
+        if http(&addr, "GET", "/readyz", None).0 == 200 {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(ready, "not ready within a minute");
+    let (status, body) = http(&addr, "GET", "/v1/search?q=%E4%BF%A1%E5%8F%B7", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"hits\""), "{body}");
+    let (status, body) = http(&addr, "GET", "/v1/search?q=x", Some("pm_nope_nope"));
+    assert_eq!((status, body.contains("invalid_api_key")), (401, true), "{body}");
+    let (status, _) = http(&addr, "GET", "/v1/profiles", Some(&format!("pm_{}_x", spare["id"].as_str().unwrap())));
+    assert_eq!(status, 401);
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
+    let log = drain.join().unwrap().join("\n");
+    assert!(log.contains("stopped"), "{log}");
 }
 
 #[test]

@@ -91,6 +91,7 @@ pub fn run(settings: &Settings, args: &ServeArgs) -> Result<ExitCode> {
             }
         });
         serve(listener, state, shutdown_signal()).await?;
+        eprintln!("patmatch: stopped; requests in flight were answered");
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
