@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build patmatch, import the shared corpus
-# and demands into an embedded store, and show what was stored.
-# Then it indexes the store (full text and vectors); a later issue adds serve.
+# and demands into an embedded store, show what was stored, index it (full
+# text and vectors), and serve the HTTP API on it until SIGTERM or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +31,16 @@ fi
 # cache. Listings without IPC codes (all of the shared corpus) get predicted
 # IPC subclasses, marked predicted, from a classifier trained here on the
 # shared labelled titles; their title vectors share that cache too.
-"$bin" index --ipc-titles "$shared/data/classification/ipc_titles.jsonl"
+# The classifier is saved as data/ipc-classifier.bin and reused by later
+# builds and by serve; delete it (or pass --ipc-titles) to retrain.
+"$bin" index
+
+# An admin key, once: its token is shown only at creation, so it is kept
+# (owner-readable only) for the README's curl examples. There is no default key.
+token_file="$PATMATCH_DATA_DIR/admin.token"
+if [ ! -s "$token_file" ]; then
+    (umask 077 && "$bin" keys create --role admin --label main-job > "$token_file")
+fi
+echo "admin key in $token_file"
+
+exec "$bin" serve

@@ -193,7 +193,12 @@ fn keys_are_created_hashed_and_serve_answers_then_drains_on_sigterm() {
     use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let patents = head(&corpus_file("patents.jsonl"), 30, dir.path(), "patents.jsonl");
+    let patents = head(
+        &corpus_file("patents.jsonl"),
+        30,
+        dir.path(),
+        "patents.jsonl",
+    );
     let demands = head(
         &shared().join("data/demands/demands.jsonl"),
         5,
@@ -214,22 +219,45 @@ fn keys_are_created_hashed_and_serve_answers_then_drains_on_sigterm() {
         assert!(out.status.success(), "{}", stderr(&out));
         out
     };
-    ok(patmatch_in(&["import", patents.to_str().unwrap(), demands.to_str().unwrap()]));
+    ok(patmatch_in(&[
+        "import",
+        patents.to_str().unwrap(),
+        demands.to_str().unwrap(),
+    ]));
     ok(patmatch_in(&["model", "fetch"]));
     ok(patmatch_in(&["index", "--no-ipc"]));
 
     // Keys: the token is printed once; the store keeps only its hash.
-    let admin = ok(patmatch_in(&["keys", "create", "--role", "admin", "--json"]));
+    let admin = ok(patmatch_in(&[
+        "keys", "create", "--role", "admin", "--json",
+    ]));
     let admin: serde_json::Value = serde_json::from_slice(&admin.stdout).unwrap();
     let token = admin["token"].as_str().unwrap().to_string();
     assert!(token.starts_with("pm_"), "{token}");
-    let refused = run(&mut patmatch_in(&["keys", "create", "--role", "enterprise"]));
-    assert!(!refused.status.success(), "an enterprise key needs --enterprise");
-    let spare = ok(patmatch_in(&["keys", "create", "--role", "broker", "--broker", "b1", "--json"]));
+    let refused = run(&mut patmatch_in(&[
+        "keys",
+        "create",
+        "--role",
+        "enterprise",
+    ]));
+    assert!(
+        !refused.status.success(),
+        "an enterprise key needs --enterprise"
+    );
+    let spare = ok(patmatch_in(&[
+        "keys", "create", "--role", "broker", "--broker", "b1", "--json",
+    ]));
     let spare: serde_json::Value = serde_json::from_slice(&spare.stdout).unwrap();
-    ok(patmatch_in(&["keys", "revoke", spare["id"].as_str().unwrap()]));
+    ok(patmatch_in(&[
+        "keys",
+        "revoke",
+        spare["id"].as_str().unwrap(),
+    ]));
     let listed = stdout(&ok(patmatch_in(&["keys", "list"])));
-    assert!(listed.contains("admin") && listed.contains("revoked"), "{listed}");
+    assert!(
+        listed.contains("admin") && listed.contains("revoked"),
+        "{listed}"
+    );
     let (_, secret) = token.rsplit_once('_').unwrap();
     assert!(!listed.contains(secret));
     let db = std::fs::read(data.join("patmatch.db")).unwrap();
@@ -261,12 +289,26 @@ fn keys_are_created_hashed_and_serve_answers_then_drains_on_sigterm() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(ready, "not ready within a minute");
-    let (status, body) = http(&addr, "GET", "/v1/search?q=%E4%BF%A1%E5%8F%B7", Some(&token));
+    let (status, body) = http(
+        &addr,
+        "GET",
+        "/v1/search?q=%E4%BF%A1%E5%8F%B7",
+        Some(&token),
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"hits\""), "{body}");
     let (status, body) = http(&addr, "GET", "/v1/search?q=x", Some("pm_nope_nope"));
-    assert_eq!((status, body.contains("invalid_api_key")), (401, true), "{body}");
-    let (status, _) = http(&addr, "GET", "/v1/profiles", Some(&format!("pm_{}_x", spare["id"].as_str().unwrap())));
+    assert_eq!(
+        (status, body.contains("invalid_api_key")),
+        (401, true),
+        "{body}"
+    );
+    let (status, _) = http(
+        &addr,
+        "GET",
+        "/v1/profiles",
+        Some(&format!("pm_{}_x", spare["id"].as_str().unwrap())),
+    );
     assert_eq!(status, 401);
 
     let kill = Command::new("kill")

@@ -365,6 +365,23 @@ async fn upserted_listings_are_searchable_and_invalid_batches_write_nothing() {
     assert!(
         ready.json["indexed_write"].as_u64().unwrap() >= answer.json["write"].as_u64().unwrap()
     );
+    // The same record again changes nothing and costs no index build.
+    let again = s
+        .post(
+            "/v1/listings?wait_for_index=true",
+            admin,
+            json!({"listings": [good.clone()]}),
+        )
+        .await;
+    assert_eq!(
+        again.json["result"]["listings"]["unchanged"], 1,
+        "{}",
+        again.text
+    );
+    assert_eq!(again.json["write"], answer.json["write"]);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let after = s.call("GET", "/readyz", None, None).await;
+    assert_eq!(after.json["generation"], ready.json["generation"]);
 
     // One bad record in three: refused by name, nothing written.
     let mut bad = listing_body("api-3", "坏记录", "2025-01-02");

@@ -160,6 +160,11 @@ impl AppState {
         n
     }
 
+    /// The number of the last write so far.
+    pub fn last_write(&self) -> u64 {
+        self.0.written.load(Ordering::SeqCst)
+    }
+
     /// The last write the published generation includes.
     pub fn indexed(&self) -> u64 {
         *self.0.indexed.borrow()
