@@ -26,13 +26,18 @@ fn following() -> Server {
     s
 }
 
-fn hit_ids(answer: &common::Answer) -> Vec<String> {
-    answer.json["hits"]
+/// The `id` of each object in a JSON array.
+fn ids(array: &Value) -> Vec<String> {
+    array
         .as_array()
-        .unwrap_or_else(|| panic!("no hits: {}", answer.text))
+        .unwrap_or_else(|| panic!("not an array: {array}"))
         .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
+        .map(|o| o["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+fn hit_ids(answer: &common::Answer) -> Vec<String> {
+    ids(&answer.json["hits"])
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -614,25 +619,9 @@ async fn profiles_belong_to_one_enterprise() {
         s.call("DELETE", &uri, Some(b), None).await.code(),
         "profile_not_found"
     );
-    let listed: Vec<String> = s
-        .get("/v1/profiles", b)
-        .await
-        .json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect();
+    let listed = ids(&s.get("/v1/profiles", b).await.json);
     assert!(!listed.contains(&id));
-    let listed: Vec<String> = s
-        .get("/v1/profiles", a)
-        .await
-        .json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect();
+    let listed = ids(&s.get("/v1/profiles", a).await.json);
     assert!(listed.contains(&id) && listed.contains(&s.profile_a.id));
     assert!(!listed.contains(&s.profile_b.id));
 

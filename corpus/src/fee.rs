@@ -128,4 +128,24 @@ impl FeeStandard {
     pub fn is_open_price(&self) -> bool {
         self.amount.is_none()
     }
+
+    /// The structured parts as a person reads them, in Chinese
+    /// (`入门费+提成 50000–80000元 提成3%`); empty when nothing was read.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(method) = self.method {
+            parts.push(method.as_str().to_string());
+        }
+        if let Some(amount) = self.amount {
+            parts.push(if amount.min == amount.max {
+                format!("{}元", amount.min)
+            } else {
+                format!("{}–{}元", amount.min, amount.max)
+            });
+        }
+        if let Some(rate) = self.royalty_percent {
+            parts.push(format!("提成{rate}%"));
+        }
+        parts.join(" ")
+    }
 }

@@ -126,20 +126,10 @@ fn print_declaration(declaration: &Declaration) -> std::io::Result<()> {
     }
     field("实施方式", &modes)?;
     let fee = &declaration.fee;
-    let mut parts = Vec::new();
-    if let Some(method) = fee.method {
-        parts.push(method.as_str().to_string());
-    }
-    if let Some(amount) = fee.amount {
-        parts.push(if amount.min == amount.max {
-            format!("{} 元", amount.min)
-        } else {
-            format!("{}–{} 元", amount.min, amount.max)
-        });
-    }
-    if let Some(rate) = fee.royalty_percent {
-        parts.push(format!("提成 {rate}%"));
-    }
+    let mut parts: Vec<String> = Some(fee.summary())
+        .filter(|s| !s.is_empty())
+        .into_iter()
+        .collect();
     if let Some(raw) = &fee.raw {
         parts.push(format!("(原文: {raw})"));
     }

@@ -94,6 +94,14 @@ pub fn new_key(
     Ok((key, format!("{TOKEN_PREFIX}{id}_{secret}")))
 }
 
+/// A new object id: `prefix-` and ten random hex digits (40 bits: ids are
+/// per tenant and unguessable enough that probing them finds nothing).
+pub(crate) fn random_id(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 5];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(format!("{prefix}-{}", hex(&bytes)))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

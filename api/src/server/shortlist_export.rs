@@ -60,24 +60,11 @@ pub fn fee_text(fee: &FeeStandard) -> String {
     if let Some(raw) = fee.raw.as_deref().filter(|r| !r.trim().is_empty()) {
         return raw.trim().to_string();
     }
-    let mut parts = Vec::new();
-    if let Some(method) = fee.method {
-        parts.push(method.as_str().to_string());
-    }
-    if let Some(amount) = fee.amount {
-        parts.push(if amount.min == amount.max {
-            format!("{}元", amount.min)
-        } else {
-            format!("{}–{}元", amount.min, amount.max)
-        });
-    }
-    if let Some(royalty) = fee.royalty_percent {
-        parts.push(format!("提成{royalty}%"));
-    }
-    if parts.is_empty() {
+    let summary = fee.summary();
+    if summary.is_empty() {
         "面议".into()
     } else {
-        parts.join(" ")
+        summary
     }
 }
 

@@ -12,7 +12,6 @@ use corpus::{
     import_files, DemandProfile, ImportOptions, KeyRole, SqliteStore, Store, StoreConfig,
 };
 use indexer::{build_index_with, BuildMode, IndexConfig};
-use models::{Embedder, ModelConfig};
 use patmatch_api::{listing_classifier, AppState, Backend, ServerConfig};
 use ranker::{IpcClassifier, IpcClassifierConfig, IpcExample, PushConfig, RankerConfig};
 use serde_json::Value;
@@ -22,42 +21,12 @@ use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+// Where the shared data, the test model and the test embedding cache live:
+// the same places as the ranker's tests, so the corpus is embedded once.
+#[path = "../../../ranker/tests/common/mod.rs"]
+mod workspace;
 
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("PATMATCH_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("..").join("shared"))
-}
-
-pub fn data(path: &str) -> PathBuf {
-    shared_dir().join("data").join(path)
-}
-
-pub fn embedder() -> Arc<Embedder> {
-    static EMBEDDER: OnceLock<Arc<Embedder>> = OnceLock::new();
-    let dir = std::env::var_os("PATMATCH_TEST_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target").join("test-models"));
-    EMBEDDER
-        .get_or_init(|| Arc::new(Embedder::load_or_fetch(&ModelConfig::new(dir)).unwrap()))
-        .clone()
-}
-
-/// The index settings of `<data_dir>/index`, with the embedding cache every
-/// test binary of the workspace shares.
-pub fn index_config(data_dir: &Path) -> IndexConfig {
-    let cache = workspace().join("target").join("test-embeddings");
-    std::fs::create_dir_all(&cache).unwrap();
-    let mut config = IndexConfig::new(data_dir.join("index"));
-    config.embedding_cache = cache.join("cache.db");
-    config
-}
+pub use workspace::{data, embedder, index_config, ipc_titles};
 
 /// The first `n` lines of `src`, as a file in `dir`.
 fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
@@ -73,22 +42,10 @@ fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
 /// A classifier of 300 labelled titles, one training run: enough to put a
 /// battery title under H01M, and seconds to train.
 fn ipc_classifier(config: &IndexConfig) -> IpcClassifier {
-    let text = std::fs::read_to_string(data("classification/ipc_titles.jsonl")).unwrap();
-    let examples: Vec<IpcExample> = text
-        .lines()
+    let examples: Vec<IpcExample> = ipc_titles()
+        .into_iter()
         .take(300)
-        .map(|line| {
-            let record: Value = serde_json::from_str(line).unwrap();
-            IpcExample {
-                text: record["title"].as_str().unwrap().to_string(),
-                codes: record["ipc_subclasses"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| corpus::IpcCode::parse(c.as_str().unwrap()).unwrap())
-                    .collect(),
-            }
-        })
+        .map(|(_, example)| example)
         .collect();
     let mut ipc_config = IpcClassifierConfig::default();
     ipc_config.linear.runs = 1;

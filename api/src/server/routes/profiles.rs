@@ -4,7 +4,7 @@
 use super::search::visible_profile;
 use crate::server::api_error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::server::app_state::AppState;
-use crate::server::caller::Caller;
+use crate::server::caller::{random_id, Caller};
 use crate::server::extract::{ApiJson, ApiPath};
 use crate::server::profile_input::ProfileInput;
 use axum::extract::State;
@@ -36,15 +36,6 @@ fn owner(caller: &Caller, input: &ProfileInput) -> ApiResult<String> {
             "profiles belong to enterprises",
         )),
     }
-}
-
-fn new_id() -> ApiResult<String> {
-    let mut bytes = [0u8; 5];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-    Ok(format!(
-        "dem-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
 }
 
 /// The caller's profiles (an admin's: all).
@@ -94,7 +85,7 @@ pub async fn create(
                 "id: must not be empty",
             ))
         }
-        None => new_id()?,
+        None => random_id("dem")?,
     };
     let profile = input.to_profile(id, enterprise, None)?;
     let profile = state

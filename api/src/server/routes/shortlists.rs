@@ -4,7 +4,7 @@
 use super::search::SearchParams;
 use crate::server::api_error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::server::app_state::AppState;
-use crate::server::caller::Caller;
+use crate::server::caller::{random_id, Caller};
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::server::shortlist_export::{to_csv, to_xlsx, ExportRow};
 use axum::extract::State;
@@ -83,14 +83,9 @@ pub async fn create(
             "client: must not be empty",
         ));
     }
-    let mut bytes = [0u8; 5];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
     let now = Utc::now();
     let shortlist = Shortlist {
-        id: format!(
-            "sl-{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ),
+        id: random_id("sl")?,
         broker_id,
         client: body.client.trim().to_string(),
         title: body.title,
