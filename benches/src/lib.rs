@@ -6,6 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod load;
+pub mod synthetic;
+
 /// As the binaries do: see [`models::pin_thread_count`].
 pub use models::pin_thread_count;
 

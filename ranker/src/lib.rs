@@ -15,6 +15,7 @@ mod fusion;
 mod hit;
 mod profile_query;
 mod push;
+mod query_cache;
 mod ranker;
 mod ranker_config;
 mod retrieval;

@@ -1,4 +1,5 @@
 use crate::profile_query::query_text;
+use crate::query_cache::QueryCache;
 use crate::{
     Error, Explanation, Facets, FusedHit, Fusion, Hit, RankerConfig, RecommendRequest, Result,
     Retrieval, ScoreDetails, SearchRequest, SearchResponse, Signal, SimilarRequest,
@@ -17,6 +18,7 @@ pub struct Ranker {
     snapshot: Arc<Snapshot>,
     embedder: Arc<Embedder>,
     config: RankerConfig,
+    queries: Arc<QueryCache>,
 }
 
 /// A fused candidate with its card, before paging.
@@ -35,10 +37,21 @@ struct ExplainWith<'a> {
 
 impl Ranker {
     pub fn new(snapshot: Arc<Snapshot>, embedder: Arc<Embedder>, config: RankerConfig) -> Self {
+        let queries = Arc::new(QueryCache::new(config.query_cache));
         Self {
             snapshot,
             embedder,
             config,
+            queries,
+        }
+    }
+
+    /// The same ranker over another generation: the model, the settings
+    /// and the cached query vectors carry over.
+    pub fn with_snapshot(&self, snapshot: Arc<Snapshot>) -> Self {
+        Self {
+            snapshot,
+            ..self.clone()
         }
     }
 
@@ -360,11 +373,18 @@ impl Ranker {
         Ok(self.embedder.embed_queries(texts)?)
     }
 
-    fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
-        let mut vectors = self.embedder.embed_queries(&[text])?;
-        vectors
+    fn embed_query(&self, text: &str) -> Result<Arc<[f32]>> {
+        if let Some(vector) = self.queries.get(text) {
+            return Ok(vector);
+        }
+        let vector: Arc<[f32]> = self
+            .embedder
+            .embed_queries(&[text])?
             .pop()
-            .ok_or_else(|| Error::Query("the model returned no vector".into()))
+            .ok_or_else(|| Error::Query("the model returned no vector".into()))?
+            .into();
+        self.queries.put(text, Arc::clone(&vector));
+        Ok(vector)
     }
 
     fn vector_of(&self, id: &str) -> Result<&[f32]> {
