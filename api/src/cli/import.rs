@@ -36,7 +36,8 @@ pub fn run(settings: &Settings, args: &ImportArgs) -> Result<ExitCode> {
     let mut store = open_store(settings)?;
     let bar = Bar::new(total_bytes);
     let started = Instant::now();
-    let report = corpus::import_files(&mut store, &args.files, &options, &bar)?;
+    let report = corpus::import_files(&mut store, &args.files, &options, &bar)
+        .with_context(|| format!("importing into {}", settings.store_path().display()))?;
     bar.0.finish_and_clear();
     let elapsed = started.elapsed();
     tracing::info!(?elapsed, "import finished");

@@ -237,11 +237,7 @@ impl AppState {
             "index updated"
         );
         let snapshot = Snapshot::open(&self.0.backend.index)?;
-        self.publish(Ranker::new(
-            Arc::new(snapshot),
-            embedder,
-            self.0.backend.ranker.clone(),
-        ));
+        self.publish(current.with_snapshot(Arc::new(snapshot)));
         Ok(())
     }
 

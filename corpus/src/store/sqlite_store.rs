@@ -7,7 +7,7 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How to open the SQLite store.
@@ -51,7 +51,30 @@ impl SqliteStore {
 
     /// Opens the store at `config.path`, creating the file and its directory
     /// if missing and migrating the schema to [`Self::SCHEMA_VERSION`].
+    ///
+    /// When SQLite fails for want of a writable file (a read-only file
+    /// system, a full disk) the error is the OS's, naming the file, rather
+    /// than SQLite's bare "disk I/O error" or "unable to open database file".
     pub fn open(config: &StoreConfig) -> crate::Result<Self> {
+        Self::open_as_is(config).map_err(|err| match &err {
+            Error::Sqlite(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(
+                        rusqlite::ErrorCode::SystemIoFailure
+                            | rusqlite::ErrorCode::DiskFull
+                            | rusqlite::ErrorCode::CannotOpen
+                            | rusqlite::ErrorCode::ReadOnly
+                    )
+                ) =>
+            {
+                unwritable(&config.path, &err).unwrap_or(err)
+            }
+            _ => err,
+        })
+    }
+
+    fn open_as_is(config: &StoreConfig) -> crate::Result<Self> {
         let path = &config.path;
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io {
@@ -59,8 +82,10 @@ impl SqliteStore {
                 source,
             })?;
         }
-        let mut conn = Connection::open(path)
-            .map_err(|e| Error::Store(format!("{}: cannot open: {e}", path.display())))?;
+        let mut conn = Connection::open(path).map_err(|e| {
+            let err = Error::Store(format!("{}: cannot open: {e}", path.display()));
+            unwritable(path, &err).unwrap_or(err)
+        })?;
         conn.busy_timeout(config.busy_timeout)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
 
@@ -1308,6 +1333,33 @@ fn not_found_listing(id: &str) -> Error {
         what: "listing",
         id: id.to_owned(),
     }
+}
+
+/// Why the store's file cannot be written, as the OS says it, if it cannot:
+/// opening the file for writing, then writing 64 KiB beside it (SQLite needs
+/// room for its `-wal` and `-shm` files before anything is written). Only
+/// asked once SQLite has failed, so the probe costs nothing when all is well.
+fn unwritable(path: &Path, sqlite: &Error) -> Option<Error> {
+    tracing::debug!(path = %path.display(), error = %sqlite, "SQLite failed; asking the OS why");
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Err(source) = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+    {
+        return Some(io(source));
+    }
+    let mut probe = path.as_os_str().to_owned();
+    probe.push("-probe");
+    let probe = PathBuf::from(probe);
+    let written = std::fs::write(&probe, [0u8; 64 << 10])
+        .and_then(|()| std::fs::File::open(&probe)?.sync_all());
+    let _ = std::fs::remove_file(&probe);
+    written.err().map(io)
 }
 
 /// Names the record a batch failed on; the whole batch is rolled back.

@@ -6,8 +6,14 @@ use crate::text::{
 use crate::{Error, Filter, ListingCard, Result};
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, FileSlice, Lock, MmapDirectory, WatchCallback,
+    WatchHandle, WritePtr,
+};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -42,6 +48,63 @@ impl std::fmt::Debug for TextIndex {
     }
 }
 
+/// A generation's directory as readers open it. tantivy's reader takes a
+/// lock file (`.tantivy-meta.lock`) while it opens segments, so that a
+/// writer's garbage collection cannot delete them meanwhile; on a read-only
+/// file system that file cannot be created and every search failed. No
+/// writer can delete anything there either, so there the lock is skipped.
+#[derive(Debug, Clone)]
+struct ReadOnlyTolerant(MmapDirectory);
+
+impl Directory for ReadOnlyTolerant {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+
+    fn open_read(&self, path: &Path) -> Result<FileSlice, OpenReadError> {
+        self.0.open_read(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(err))
+                if err.kind() == std::io::ErrorKind::ReadOnlyFilesystem =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            locked => locked,
+        }
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(watch_callback)
+    }
+}
+
 impl TextIndex {
     /// A new, empty index in `dir` (which must exist and be empty).
     pub(crate) fn create(dir: &Path, segmenter: &Segmenter) -> Result<Self> {
@@ -53,7 +116,9 @@ impl TextIndex {
 
     pub(crate) fn open(dir: &Path, segmenter: &Segmenter) -> Result<Self> {
         let context = || format!("open {}", dir.display());
-        let index = Index::open_in_dir(dir).map_err(Error::tantivy(context()))?;
+        let directory = MmapDirectory::open(dir)
+            .map_err(|e| Error::tantivy(context())(tantivy::TantivyError::from(e)))?;
+        let index = Index::open(ReadOnlyTolerant(directory)).map_err(Error::tantivy(context()))?;
         let fields =
             ListingSchema::from_schema(index.schema()).map_err(Error::tantivy(context()))?;
         Self::with_index(index, fields, segmenter)
