@@ -353,7 +353,8 @@ impl Ranker {
         // Deeper than this, candidates would be drawn by the thousands for
         // one page; nobody reads page 100 of a patent search.
         let deepest = 10 * self.config.candidates.max(self.config.max_limit);
-        if offset + limit > deepest {
+        // Checked: an offset near `usize::MAX` is a request, not a bug.
+        if offset.checked_add(limit).is_none_or(|end| end > deepest) {
             return Err(Error::Invalid {
                 field: "offset",
                 message: format!("offset + limit may be at most {deepest}"),

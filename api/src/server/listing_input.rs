@@ -1,5 +1,5 @@
-use super::api_error::{ApiError, ApiResult};
-use chrono::NaiveDate;
+use super::api_error::{ApiError, ApiResult, ErrorKind};
+use chrono::{Datelike, NaiveDate};
 use corpus::{
     parse_fee, ApplicationNumber, CreditCode, Declaration, FeeStandard, Holder, HolderKind,
     ImplementationMode, IpcCode, Listing, Patent, PatentKind, PaymentMethod, PublicationNumber,
@@ -7,7 +7,26 @@ use corpus::{
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use utoipa::ToSchema;
+
+/// The years a day may have where it reaches the index (a declaration's
+/// announcement, a filter's bounds): the importer's span (corpus
+/// `parse_date`). The index keeps days as nanoseconds since 1970 in an
+/// `i64`, which overflows past 2262 and before 1677; days that far out are
+/// typing errors anyway.
+pub(crate) const INDEXED_YEARS: RangeInclusive<i32> = 1900..=2100;
+
+/// Why `day` cannot be indexed or searched by, if it cannot.
+pub(crate) fn unindexable_day(day: NaiveDate) -> Option<String> {
+    (!INDEXED_YEARS.contains(&day.year())).then(|| {
+        format!(
+            "{day} is outside the years {} to {}",
+            INDEXED_YEARS.start(),
+            INDEXED_YEARS.end()
+        )
+    })
+}
 
 /// A listing as an administrator sends it: the patent, its holder and the
 /// declaration (专利公开实施声明). Upserted by `id`.
@@ -124,6 +143,12 @@ impl FeeInput {
 
 impl DeclarationInput {
     pub fn to_declaration(&self, at: &str) -> ApiResult<Declaration> {
+        if let Some(reason) = self.announced_on.and_then(unindexable_day) {
+            return Err(ApiError::new(
+                ErrorKind::InvalidField,
+                format!("{at}.announced_on: {reason}"),
+            ));
+        }
         Ok(Declaration {
             modes: self.modes.iter().copied().collect(),
             modes_text: None,
@@ -142,13 +167,13 @@ impl ListingInput {
         let check = |name: &str, e: corpus::Error| ApiError::from(e).with_field(&field(name));
         if self.id.trim().is_empty() {
             return Err(ApiError::new(
-                super::api_error::ErrorKind::InvalidField,
+                ErrorKind::InvalidField,
                 format!("{}: must not be empty", field("id")),
             ));
         }
         if self.title.trim().is_empty() {
             return Err(ApiError::new(
-                super::api_error::ErrorKind::InvalidField,
+                ErrorKind::InvalidField,
                 format!("{}: must not be empty", field("title")),
             ));
         }

@@ -7,7 +7,7 @@ use crate::server::api_error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::server::app_state::AppState;
 use crate::server::caller::Caller;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::server::listing_input::{FeeInput, ListingInput};
+use crate::server::listing_input::{unindexable_day, FeeInput, ListingInput};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -230,6 +230,12 @@ pub async fn change_terms(
         return Err(ApiError::new(
             ErrorKind::InvalidField,
             "modes, fee: give the new modes, the new fee, or both",
+        ));
+    }
+    if let Some(reason) = unindexable_day(body.on) {
+        return Err(ApiError::new(
+            ErrorKind::InvalidField,
+            format!("on: {reason}"),
         ));
     }
     let fee = body.fee.as_ref().map(|f| f.to_fee("fee")).transpose()?;

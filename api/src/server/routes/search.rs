@@ -4,6 +4,7 @@ use crate::server::api_error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::server::app_state::AppState;
 use crate::server::caller::{Caller, SearchCaller};
 use crate::server::extract::{ApiPath, ApiQuery};
+use crate::server::listing_input::unindexable_day;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
@@ -42,9 +43,12 @@ pub struct SearchParams {
     /// Only listings searchable on this day (announced, not past a
     /// withdrawal's effective day); today when absent.
     pub on: Option<NaiveDate>,
-    /// `hybrid` (default), `bm25`, `vector`, `rrf` or `convex:0.3`.
+    /// Absent: hybrid, convex fusion with vector weight 0.3. Otherwise
+    /// `bm25`, `dense` (vectors only), `rrf`, `rrf:K` or `convex:W`
+    /// (0 ≤ W ≤ 1).
     pub method: Option<String>,
-    /// `operators` (default: quotes, +must, -not) or `plain`.
+    /// `operators` (default: quoted text is a phrase that must match) or
+    /// `plain` (quotes are punctuation, as in prose).
     pub syntax: Option<String>,
     pub offset: Option<usize>,
     /// 1–100, default 10.
@@ -84,10 +88,29 @@ impl SearchParams {
                 format!("limit: {limit} is not between 1 and {max}"),
             ));
         }
-        Ok((self.offset.unwrap_or(0), limit))
+        let offset = self.offset.unwrap_or(0);
+        // The ranker checks `offset + limit` against its deepest page: a sum
+        // past `usize::MAX` overflowed there (a panic in a debug build, an
+        // empty 200 page in a release build).
+        if offset.checked_add(limit).is_none() {
+            return Err(ApiError::invalid(
+                "offset",
+                format!("{offset} is past any page"),
+            ));
+        }
+        Ok((offset, limit))
     }
 
     pub fn filter(&self) -> ApiResult<Filter> {
+        for (field, day) in [
+            ("on", self.on),
+            ("announced_from", self.announced_from),
+            ("announced_to", self.announced_to),
+        ] {
+            if let Some(reason) = day.and_then(unindexable_day) {
+                return Err(ApiError::invalid(field, reason));
+            }
+        }
         let ipc_prefix =
             match &self.ipc {
                 Some(code) => Some(IpcCode::parse(code).map_err(|e| {
