@@ -147,9 +147,16 @@ impl TextIndex {
     }
 
     pub(crate) fn writer(&self, heap_bytes: usize) -> Result<IndexWriter<TantivyDocument>> {
-        self.index
+        let writer = self
+            .index
             .writer(heap_bytes.max(15 << 20))
-            .map_err(Error::tantivy("open writer"))
+            .map_err(Error::tantivy("open writer"))?;
+        // A build merges every segment itself once it has committed. With
+        // tantivy's default policy merging in the background meanwhile, the
+        // segments it listed could be gone by then ("could not be found in
+        // the SegmentManager"), as a 100k-listing build showed.
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        Ok(writer)
     }
 
     /// Makes what a writer committed visible to this handle.
