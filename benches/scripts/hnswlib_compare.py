@@ -17,6 +17,7 @@ Run: python3 benches/scripts/hnswlib_compare.py target/bench/scale/1000000
 `hnswlib.json` beside the vectors.
 """
 
+import importlib.metadata
 import json
 import pathlib
 import sys
@@ -70,7 +71,7 @@ def main() -> None:
     result = {
         "rows": len(data),
         "queries": len(queries),
-        "hnswlib_version": getattr(hnswlib, "__version__", "unknown"),
+        "hnswlib_version": importlib.metadata.version("hnswlib"),
         "params": params,
         "hnswlib_build_seconds": build_seconds,
         "hnswlib_recall_at_10": recall,
