@@ -207,7 +207,10 @@ mod tests {
 
     #[test]
     fn recombined_titles_take_a_half_of_each() {
-        assert_eq!(recombine("一种电池材料", "无人机巡检系统"), "一种电巡检系统");
+        assert_eq!(
+            recombine("一种电池材料", "无人机巡检系统"),
+            "一种电巡检系统"
+        );
     }
 
     #[test]
