@@ -39,8 +39,9 @@ use anyhow::{bail, Context, Result};
 use corpus::{import_files, ImportOptions, SqliteStore, Store, StoreConfig};
 use indexer::{build_index, BuildMode, EmbeddingCache, Filter, IndexConfig, QuerySyntax, Snapshot};
 use models::{Embedder, ModelConfig};
+use patmatch_benches::load::encode;
 use patmatch_benches::synthetic::{Destination, Seed};
-use patmatch_benches::{env_or, median, pin_thread_count, workspace};
+use patmatch_benches::{env_or, median, percentile, pin_thread_count, workspace};
 use ranker::{Ranker, RankerConfig, Retrieval, SearchRequest};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -201,16 +202,6 @@ fn synthetic_fixture(
     )?;
     eprintln!();
     Ok(())
-}
-
-fn percentile(samples: &[f64], p: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn summary(ms: &[f64]) -> Value {
@@ -493,7 +484,7 @@ fn serve_rss(dir: &Path, queries: &[String]) -> Result<Value> {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     for text in queries.iter().cycle().take(200) {
-        let q: String = text.bytes().map(|b| format!("%{b:02X}")).collect();
+        let q = encode(text);
         http_status(&addr, &format!("/v1/search?q={q}&limit=10"), Some(&token));
     }
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;

@@ -34,3 +34,15 @@ pub fn median(samples: &[f64]) -> f64 {
         _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
+
+/// Nearest-rank percentile, `p` in 0–100: the smallest sample with at
+/// least `p` % of the samples at or below it; 0 for none, as [`median`].
+pub fn percentile(samples: &[f64], p: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}

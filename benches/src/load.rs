@@ -2,6 +2,7 @@
 //! request as soon as the last is answered, for `duration`, over a mix of
 //! searches, similar-listing pages and profile push reads.
 
+use crate::percentile;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -63,23 +64,14 @@ pub fn encode(text: &str) -> String {
         .collect()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn latency(mut ms: Vec<f64>, errors: usize) -> Latency {
-    ms.sort_by(f64::total_cmp);
+fn latency(ms: Vec<f64>, errors: usize) -> Latency {
     Latency {
         requests: ms.len(),
         errors,
         p50_ms: percentile(&ms, 50.0),
         p95_ms: percentile(&ms, 95.0),
         p99_ms: percentile(&ms, 99.0),
-        max_ms: ms.last().copied().unwrap_or(0.0),
+        max_ms: ms.iter().copied().fold(0.0, f64::max),
     }
 }
 
